@@ -1,0 +1,64 @@
+# newsarchive: `make run` serves the app, `make test` runs the whole suite (lint included).
+# Without DATABASE_URL both use an embedded PostgreSQL in .pgdata/ (stopped by `make stop`).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install db migrate demo run stop lint format test test-unit test-e2e bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsarchive needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	@$(PY) -m newsarchive.db ensure
+
+migrate: db
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@$(PY) manage.py ensure_admin
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+stop:
+	@$(PY) -m newsarchive.db stop
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint db
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest tests --ignore=tests/e2e
+	$(PY) -m pytest tests/e2e
+
+test-unit: db
+	$(PY) -m pytest tests --ignore=tests/e2e
+
+test-e2e: db
+	$(PY) -m pytest tests/e2e
+
+bench: migrate
+	$(PY) bench/extraction.py
+	$(PY) bench/import.py
+	$(PY) bench/api.py
+	$(PY) bench/ui.py
+
+clean: stop
+	rm -rf $(VENV) .pgdata staticfiles

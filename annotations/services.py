@@ -1,0 +1,401 @@
+"""Writes of the coding app: projects and codebooks, actors, annotations and their details, relations.
+
+Every rule that protects the data is checked here (and again by PostgreSQL); views, the admin, commands
+and the browser UI call these functions and repeat none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from annotations.models import (
+    Actor,
+    ActorAlias,
+    ActorLink,
+    Annotation,
+    Assignment,
+    Claim,
+    ClaimAbout,
+    Label,
+    Membership,
+    Project,
+    Relation,
+    SourceAttribution,
+)
+from articles.models import Article
+
+CONTEXT_LENGTH = 32
+
+CORE_LABELS = [
+    # name, kind, colour, shortcut
+    ("CLAIM", Label.Kind.CLAIM, "#e4572e", "c"),
+    ("ACTOR", Label.Kind.ACTOR, "#2e86ab", "a"),
+    ("SOURCE", Label.Kind.SOURCE, "#7a9e3d", "s"),
+]
+
+SOURCE_FIELDS = ("kind", "anonymity", "cue", "channel")
+CLAIM_FIELDS = (
+    "claimant",
+    "claimant_is_outlet",
+    "claimant_mention",
+    "source_annotation",
+    "speech",
+    "claim_date",
+    "stance",
+    "verdict",
+    "topic",
+)
+
+
+def ensure_core_labels(project: Project) -> None:
+    """Give the project the CLAIM, ACTOR and SOURCE labels it does not have yet."""
+    existing = set(project.labels.exclude(kind=Label.Kind.CUSTOM).values_list("kind", flat=True))
+    for order, (name, kind, colour, shortcut) in enumerate(CORE_LABELS):
+        if kind not in existing:
+            Label.objects.create(project=project, name=name, kind=kind, colour=colour, shortcut=shortcut, order=order)
+
+
+@transaction.atomic
+def create_project(
+    *, name: str, slug: str = "", description: str = "", created_by: AbstractBaseUser | None = None
+) -> Project:
+    """Create a project with its core codebook; its creator becomes its admin."""
+    project = Project.objects.create(name=name, slug=slug or slugify(name)[:100], description=description)
+    ensure_core_labels(project)
+    if created_by is not None:
+        Membership.objects.create(project=project, user=created_by, role=Membership.Role.ADMIN)
+    return project
+
+
+# --- actors -----------------------------------------------------------------------------------------------
+
+
+def _clean_name(name: str, *, field: str = "name") -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({field: "A name is required."})
+    return name
+
+
+@transaction.atomic
+def create_actor(
+    *,
+    name: str,
+    kind: str,
+    country: str = "",
+    aliases: Iterable[str] = (),
+    acled_inter: int | None = None,
+    wikidata_qid: str = "",
+    cameo_code: str = "",
+    parent: Actor | None = None,
+    description: str = "",
+) -> Actor:
+    """Add an actor to the shared registry, refusing a name (or alias) that another actor already has."""
+    name = _clean_name(name)
+    if Actor.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"An actor named {name!r} is already in the registry."})
+    actor = Actor(
+        name=name,
+        kind=kind,
+        country=(country or "").upper(),
+        acled_inter=acled_inter,
+        wikidata_qid=wikidata_qid or "",
+        cameo_code=cameo_code or "",
+        parent=parent,
+        description=description,
+    )
+    actor.full_clean(validate_constraints=False)
+    actor.save()
+    for alias in aliases:
+        add_alias(actor=actor, name=alias)
+    return actor
+
+
+def add_alias(*, actor: Actor, name: str) -> ActorAlias:
+    """Record another name of the actor; an alias it already has (any case) is returned as is."""
+    name = _clean_name(name)
+    existing = actor.aliases.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    return ActorAlias.objects.create(actor=actor, name=name)
+
+
+@transaction.atomic
+def merge_actors(*, keep: Actor, others: Iterable[Actor]) -> Actor:
+    """Fold duplicate actors into `keep`: their mentions, claims and aliases move over, their names become aliases."""
+    others = [other for other in others if other.pk != keep.pk]
+    other_ids = [other.pk for other in others]
+    if not other_ids:
+        return keep
+    kept_links = set(ActorLink.objects.filter(actor=keep).values_list("annotation_id", flat=True))
+    ActorLink.objects.filter(actor_id__in=other_ids, annotation_id__in=kept_links).delete()
+    for link in ActorLink.objects.filter(actor_id__in=other_ids).order_by("id"):
+        if link.annotation_id in kept_links:
+            link.delete()
+        else:
+            kept_links.add(link.annotation_id)
+            link.actor = keep
+            link.save(update_fields=["actor"])
+    kept_about = set(ClaimAbout.objects.filter(actor=keep).values_list("claim_id", flat=True))
+    for about in ClaimAbout.objects.filter(actor_id__in=other_ids).order_by("id"):
+        if about.claim_id in kept_about:
+            about.delete()
+        else:
+            kept_about.add(about.claim_id)
+            about.actor = keep
+            about.save(update_fields=["actor"])
+    Claim.objects.filter(claimant_id__in=other_ids).update(claimant=keep)
+    Actor.objects.filter(parent_id__in=other_ids).exclude(pk=keep.pk).update(parent=keep)
+    if keep.parent_id in other_ids:
+        keep.parent = None
+        keep.save(update_fields=["parent"])
+    for other in others:
+        for alias in other.aliases.all():
+            add_alias(actor=keep, name=alias.name)
+        other.delete()
+        if other.name.lower() != keep.name.lower():
+            add_alias(actor=keep, name=other.name)
+    return keep
+
+
+# --- annotations ------------------------------------------------------------------------------------------
+
+
+def span_context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The ~32 characters before and after a span, for re-anchoring it (W3C TextQuoteSelector)."""
+    return text[max(0, start - CONTEXT_LENGTH) : start], text[end : end + CONTEXT_LENGTH]
+
+
+def _check_span(article: Article, start: Any, end: Any, quote: str | None) -> tuple[int, int, str]:
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise ValidationError({"start": "start must be a whole number of characters (code points)."})
+    if isinstance(end, bool) or not isinstance(end, int):
+        raise ValidationError({"end": "end must be a whole number of characters (code points)."})
+    length = len(article.text)
+    if start < 0:
+        raise ValidationError({"start": f"start {start} is negative."})
+    if start >= end:
+        raise ValidationError({"end": f"end ({end}) must be greater than start ({start})."})
+    if end > length:
+        raise ValidationError({"end": f"end {end} is beyond the article text ({length} characters)."})
+    actual = article.text[start:end]
+    if quote is not None and quote != actual:
+        raise ValidationError({"quote": f"quote does not match the article text at [{start}, {end}): {actual!r}."})
+    return start, end, actual
+
+
+def _check_label(project: Project, label: Label) -> None:
+    if label.project_id != project.pk:
+        raise ValidationError({"label": f"Label {label.name!r} is not in the codebook of project {project.name!r}."})
+
+
+def _check_actors(actors: Iterable[Actor], label: Label) -> list[Actor]:
+    actors = list(dict.fromkeys(actors))
+    if actors and label.kind not in (Label.Kind.ACTOR, Label.Kind.SOURCE):
+        raise ValidationError({"actors": f"A {label.name} span does not link to actors (ACTOR and SOURCE spans do)."})
+    return actors
+
+
+def _apply_source(annotation: Annotation, source: Mapping[str, Any] | None) -> None:
+    attribution, _ = SourceAttribution.objects.get_or_create(annotation=annotation)
+    if source:
+        unknown = set(source) - set(SOURCE_FIELDS)
+        if unknown:
+            raise ValidationError({"source": f"Unknown source field(s): {', '.join(sorted(unknown))}."})
+        for field, value in source.items():
+            setattr(attribution, field, value or "")
+        try:
+            attribution.full_clean(exclude=["annotation"])
+        except ValidationError as error:
+            raise ValidationError({"source": error.messages}) from error
+        attribution.save()
+
+
+def _apply_claim(annotation: Annotation, claim: Mapping[str, Any] | None) -> None:
+    details, _ = Claim.objects.get_or_create(annotation=annotation)
+    if not claim:
+        return
+    claim = dict(claim)
+    about = claim.pop("about", None)
+    unknown = set(claim) - set(CLAIM_FIELDS)
+    if unknown:
+        raise ValidationError({"claim": f"Unknown claim field(s): {', '.join(sorted(unknown))}."})
+    for field in ("claimant_mention", "source_annotation"):
+        span = claim.get(field)
+        if span is not None and span.article_id != annotation.article_id:
+            raise ValidationError({"claim": f"{field} must be a span of the same article."})
+    if claim.get("claimant_mention") is not None and claim["claimant_mention"].label.kind != Label.Kind.ACTOR:
+        raise ValidationError({"claim": "claimant_mention must be an ACTOR span."})
+    if claim.get("source_annotation") is not None and claim["source_annotation"].label.kind != Label.Kind.SOURCE:
+        raise ValidationError({"claim": "source_annotation must be a SOURCE span."})
+    for field, value in claim.items():
+        if field in ("speech", "stance", "topic") and value is None:
+            value = ""
+        if field == "verdict" and not value:
+            value = Claim.Verdict.UNVERIFIED
+        setattr(details, field, value)
+    try:
+        details.full_clean(exclude=["annotation", "claimant", "claimant_mention", "source_annotation"])
+    except ValidationError as error:
+        raise ValidationError({"claim": error.messages}) from error
+    details.save()
+    if about is not None:
+        ClaimAbout.objects.filter(claim=details).delete()
+        ClaimAbout.objects.bulk_create(ClaimAbout(claim=details, actor=actor) for actor in dict.fromkeys(about))
+
+
+def _sync_details(annotation: Annotation, *, source: Mapping[str, Any] | None, claim: Mapping[str, Any] | None) -> None:
+    """Keep exactly the detail row the label kind calls for (SourceAttribution or Claim)."""
+    kind = annotation.label.kind
+    if source is not None and kind != Label.Kind.SOURCE:
+        raise ValidationError({"source": f"Only SOURCE spans carry a source attribution, not {annotation.label.name}."})
+    if claim is not None and kind != Label.Kind.CLAIM:
+        raise ValidationError({"claim": f"Only CLAIM spans carry claim details, not {annotation.label.name}."})
+    if kind == Label.Kind.SOURCE:
+        _apply_source(annotation, source)
+    else:
+        SourceAttribution.objects.filter(annotation=annotation).delete()
+    if kind == Label.Kind.CLAIM:
+        _apply_claim(annotation, claim)
+    else:
+        Claim.objects.filter(annotation=annotation).delete()
+
+
+def _set_actors(annotation: Annotation, actors: list[Actor]) -> None:
+    ActorLink.objects.filter(annotation=annotation).exclude(actor__in=actors).delete()
+    present = set(ActorLink.objects.filter(annotation=annotation).values_list("actor_id", flat=True))
+    ActorLink.objects.bulk_create(ActorLink(annotation=annotation, actor=a) for a in actors if a.pk not in present)
+
+
+@transaction.atomic
+def create_annotation(
+    *,
+    project: Project,
+    article: Article,
+    label: Label,
+    annotator: AbstractBaseUser,
+    start: int,
+    end: int,
+    quote: str | None = None,
+    note: str = "",
+    actors: Iterable[Actor] = (),
+    source: Mapping[str, Any] | None = None,
+    claim: Mapping[str, Any] | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    status: str = Annotation.Status.DRAFT,
+) -> Annotation:
+    """Store one span of an article; offsets are code points, and the quote must be the text at them."""
+    _check_label(project, label)
+    start, end, quote = _check_span(article, start, end, quote)
+    actors = _check_actors(actors, label)
+    prefix, suffix = span_context(article.text, start, end)
+    annotation = Annotation.objects.create(
+        project=project,
+        article=article,
+        label=label,
+        annotator=annotator,
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        note=note or "",
+        attributes=dict(attributes or {}),
+        status=status,
+    )
+    _set_actors(annotation, actors)
+    _sync_details(annotation, source=source, claim=claim)
+    Assignment.objects.get_or_create(project=project, article=article, annotator=annotator)
+    return annotation
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def update_annotation(
+    annotation: Annotation,
+    *,
+    label: Label | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    note: str | None = None,
+    status: str | None = None,
+    actors: Iterable[Actor] | None = None,
+    source: Mapping[str, Any] | None = None,
+    claim: Mapping[str, Any] | None = None,
+    attributes: Mapping[str, Any] | None = None,
+) -> Annotation:
+    """Change a span's label, boundaries, note, status, actors or details; the same rules as creating it."""
+    article = annotation.article
+    if label is not None:
+        _check_label(annotation.project, label)
+        annotation.label = label
+    if start is not None or end is not None or quote is not None:
+        new_start = annotation.start if start is None else start
+        new_end = annotation.end if end is None else end
+        check_quote = quote if (start is not None or end is not None or quote is not None) else None
+        annotation.start, annotation.end, annotation.quote = _check_span(article, new_start, new_end, check_quote)
+        annotation.prefix, annotation.suffix = span_context(article.text, annotation.start, annotation.end)
+    if note is not None:
+        annotation.note = note
+    if status is not None:
+        if status not in Annotation.Status.values:
+            raise ValidationError({"status": f"Unknown status {status!r}."})
+        annotation.status = status
+    if attributes is not None:
+        annotation.attributes = dict(attributes)
+    annotation.save()
+    if actors is not None:
+        _set_actors(annotation, _check_actors(actors, annotation.label))
+    elif label is not None and annotation.label.kind not in (Label.Kind.ACTOR, Label.Kind.SOURCE):
+        ActorLink.objects.filter(annotation=annotation).delete()
+    _sync_details(annotation, source=source, claim=claim)
+    return annotation
+
+
+@transaction.atomic
+def delete_annotation(annotation: Annotation) -> None:
+    """Remove a span with its details and relations (claims that pointed at it keep their other fields)."""
+    annotation.delete()
+
+
+@transaction.atomic
+def create_relation(
+    *, source: Annotation, target: Annotation, kind: str, annotator: AbstractBaseUser, note: str = ""
+) -> Relation:
+    """Link two annotations of one article with a typed relation."""
+    if source.article_id != target.article_id:
+        raise ValidationError({"target": "A relation must link two annotations of the same article."})
+    if source.pk == target.pk:
+        raise ValidationError({"target": "A relation must link two different annotations."})
+    if kind not in Relation.Kind.values:
+        raise ValidationError({"kind": f"Unknown relation kind {kind!r}."})
+    relation, _ = Relation.objects.get_or_create(
+        source=source,
+        target=target,
+        kind=kind,
+        defaults={"article_id": source.article_id, "annotator": annotator, "note": note},
+    )
+    return relation
+
+
+@transaction.atomic
+def submit_article(*, project: Project, article: Article, annotator: AbstractBaseUser) -> Assignment:
+    """Mark an annotator's work on an article as done: their draft spans become submitted."""
+    assignment, _ = Assignment.objects.get_or_create(project=project, article=article, annotator=annotator)
+    assignment.status = Assignment.Status.SUBMITTED
+    assignment.submitted_at = timezone.now()
+    assignment.save(update_fields=["status", "submitted_at", "updated_at"])
+    Annotation.objects.filter(
+        project=project, article=article, annotator=annotator, status=Annotation.Status.DRAFT
+    ).update(status=Annotation.Status.SUBMITTED, updated_at=timezone.now())
+    return assignment

@@ -1,0 +1,165 @@
+"""The archive: outlets, the exact imported bytes (snapshots), extracted articles and import batches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+
+
+class Outlet(models.Model):
+    class Kind(models.TextChoices):
+        WIRE_AGENCY = "wire_agency", "Wire agency"
+        NEWSPAPER = "newspaper", "Newspaper"
+        BROADCASTER = "broadcaster", "Broadcaster"
+        ONLINE = "online", "Online outlet"
+        GOVERNMENT = "government", "Government"
+        NGO = "ngo", "NGO / IGO"
+        BLOG = "blog", "Blog"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True, help_text="Site domain without www, e.g. reuters.com")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(max_length=3, blank=True, help_text="ISO 3166 alpha-3")
+    language = models.CharField(max_length=35, blank=True, help_text="BCP-47, e.g. en, ar, fr-CA")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain"], condition=~Q(domain=""), name="outlet_domain_unique"),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{3}$"), name="outlet_country_iso3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.domain
+
+
+class ImportBatch(models.Model):
+    """One run of an import (command, upload, API call): who, when, from what, and what came of each item."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Done with failures"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
+    )
+    project = models.ForeignKey(
+        "annotations.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
+    )
+    source = models.TextField(help_text="What was imported: paths, URLs, 'upload', 'api'")
+    channel = models.CharField(max_length=20, default="command", help_text="command, web, api")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    new_versions = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    items = models.JSONField(default=list, blank=True, help_text="Per-item results: item, outcome, message, article")
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class Snapshot(models.Model):
+    """The exact bytes that were imported. Never modified (a trigger refuses it), never stored twice."""
+
+    raw = models.BinaryField()
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=200, blank=True)
+    encoding = models.CharField(max_length=50, blank=True, help_text="Detected character encoding")
+    source_url = models.URLField(max_length=2000, blank=True)
+    filename = models.CharField(max_length=500, blank=True)
+    http_headers = models.JSONField(default=dict, blank=True)
+    captured_at = models.DateTimeField(help_text="When the bytes were captured (WARC date, fetch time, import time)")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
+
+    class Meta:
+        ordering = ["-imported_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="snapshot_sha256_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} {self.source_url or self.filename}"
+
+
+class Article(models.Model):
+    """What was extracted from a snapshot. `text` is what every annotation points into."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="articles")
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    url = models.URLField(max_length=2000, blank=True, help_text="The URL the page was fetched from or saved at")
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    title = models.TextField()
+    byline = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP-47")
+    lead = models.TextField(blank=True)
+    text = models.TextField()
+    text_sha256 = models.CharField(
+        max_length=64, db_index=True, help_text="sha256 of the normalised text, to recognise syndicated copies"
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        help_text="The earlier version of the same URL that this article replaces",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        help_text="The first article with the same text (a syndicated copy)",
+    )
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    search = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("lead", weight="B", config="english")
+        + SearchVector("text", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            GinIndex(fields=["search"], name="article_search_gin"),
+            models.Index(fields=["canonical_url"], name="article_canonical_url_idx"),
+            models.Index(fields=["url"], name="article_url_idx"),
+            models.Index(fields=["published_at"], name="article_published_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=models.F("id")),
+                name="article_not_own_duplicate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:120]

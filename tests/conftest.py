@@ -1,0 +1,47 @@
+"""Shared fixtures: real PostgreSQL through pytest-django, users in their project roles, a small article."""
+
+import pytest
+
+from annotations.models import Membership
+from tests.factories import ArticleFactory, MembershipFactory, ProjectFactory, UserFactory
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory()
+
+
+@pytest.fixture
+def article(project):
+    article = ArticleFactory()
+    project.articles.add(article)
+    return article
+
+
+@pytest.fixture
+def annotator(project):
+    return MembershipFactory(
+        project=project, user=UserFactory(username="annotator"), role=Membership.Role.ANNOTATOR
+    ).user
+
+
+@pytest.fixture
+def reviewer(project):
+    return MembershipFactory(project=project, user=UserFactory(username="reviewer"), role=Membership.Role.REVIEWER).user
+
+
+@pytest.fixture
+def project_admin(project):
+    return MembershipFactory(
+        project=project, user=UserFactory(username="projectadmin"), role=Membership.Role.ADMIN
+    ).user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", is_staff=True, is_superuser=True)
