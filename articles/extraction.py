@@ -6,6 +6,7 @@ No database, no network. Everything the importer stores about a page's content c
 from __future__ import annotations
 
 import codecs
+import copy
 import datetime as dt
 import gzip
 import json
@@ -92,6 +93,9 @@ PROMO_PHRASE = re.compile(
     r"|listen (?:to|live)|watch (?:live|the video|now)|this article (?:was|is) (?:updated|originally))",
     re.IGNORECASE,
 )
+# "By ", "Author: " before a byline, and the date often printed after it.
+BYLINE_LABEL = re.compile(r"^(?:(?:written |words |reporting )?by|von|par|por|di|door|\w+\s?:)\s+", re.IGNORECASE)
+BYLINE_TAIL = re.compile(r"\s*[|,]?\s*\b(?:published|updated|posted|last updated)\b.*$", re.IGNORECASE)
 ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Posting|Report|Story|NewsArticle)$")
 DATE_META_NAMES = (
     "article:published_time",
@@ -359,7 +363,7 @@ def extract_html(html: str, *, url: str | None = None, encoding: str = "") -> Ex
         raise ExtractionError("no article text found in the page")
     body = "\n\n".join(paragraphs)
     published_at, date_source = publication_date(tree, meta, article_ld, url)
-    lead = normalize_text(meta.get("description") or meta.get("og:description") or "") or paragraphs[0]
+    lead = article_lead(meta, title=title, paragraphs=paragraphs)
     metadata = {
         key: value
         for key, value in {
@@ -540,10 +544,21 @@ def article_byline(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld
         first_text(tree, '//a[@rel="author"] | //*[@itemprop="author"]'),
         first_text(tree, '//*[contains(@class, "byline")] | //*[contains(@class, "author-name")]'),
     ):
-        candidate = re.sub(r"^(?:by|von|par|por|di|door)\s+", "", normalize_text(candidate), flags=re.IGNORECASE)
+        candidate = BYLINE_TAIL.sub("", BYLINE_LABEL.sub("", normalize_text(candidate)))
         if candidate and not candidate.startswith("http") and len(candidate) <= 200:
             return candidate
     return ""
+
+
+def article_lead(meta: dict[str, str], *, title: str, paragraphs: list[str]) -> str:
+    """The standfirst: meta or og description when it is about this article, else the first paragraph."""
+    article_words = {word.lower() for word in WORD.findall(" ".join([title, *paragraphs[:5]]))}
+    for candidate in (meta.get("og:description", ""), meta.get("description", "")):
+        words = [word.lower() for word in WORD.findall(candidate)]
+        # A site-wide description ("X features the latest news...") shares few words with the article.
+        if words and sum(word in article_words for word in words) >= len(words) * 0.5:
+            return normalize_text(candidate)
+    return paragraphs[0]
 
 
 def parse_datetime(value: str) -> dt.datetime | None:
@@ -558,7 +573,8 @@ def parse_datetime(value: str) -> dt.datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed
+    # Placeholders such as 0001-01-01 are not dates.
+    return parsed if 1900 < parsed.year < 2200 else None
 
 
 def publication_date(
@@ -687,7 +703,7 @@ def body_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None, title: str,
 
 def prepare_tree(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """A copy of the page without hidden elements and hover cards, with embedded posts kept visible."""
-    cleaned = lxml.html.fromstring(lxml.html.tostring(tree))
+    cleaned = copy.deepcopy(tree)
     for element in cleaned.xpath(HIDDEN_XPATH):
         if element.tag not in {"html", "body"} and element.getparent() is not None:
             element.drop_tree()

@@ -1,0 +1,306 @@
+"""articles.extraction against sample files in tests/fixtures (no database, no network)."""
+
+# Cyrillic sample text is the point of several tests, not a look-alike typo.
+# ruff: noqa: RUF001
+
+import datetime as dt
+import gzip
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from articles.extraction import (
+    ExtractionError,
+    decode_bytes,
+    extract,
+    extract_text_file,
+    is_html,
+    strip_site_name,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SAMPLES = FIXTURES / "extraction"
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+# --- bad input ---------------------------------------------------------------------------------------
+
+
+def test_empty_file_is_rejected():
+    with pytest.raises(ExtractionError, match=r"^empty file$"):
+        extract(sample("empty.html"))
+
+
+def test_whitespace_only_file_is_rejected_as_empty():
+    with pytest.raises(ExtractionError, match=r"^empty file$"):
+        extract(b" \r\n\t\n")
+
+
+def test_pdf_is_rejected_as_binary():
+    with pytest.raises(ExtractionError, match=r"looks like a binary file \(PDF\)"):
+        extract(sample("report.pdf"), filename="report.pdf")
+
+
+def test_png_is_rejected_as_binary():
+    with pytest.raises(ExtractionError, match=r"looks like a binary file \(PNG image\)"):
+        extract(sample("photo.png"))
+
+
+def test_bytes_with_nul_are_rejected_as_binary():
+    with pytest.raises(ExtractionError, match=r"looks like a binary file \(it contains NUL bytes\)"):
+        extract(sample("nul-bytes.bin"))
+
+
+def test_gzipped_pdf_is_rejected_as_binary():
+    with pytest.raises(ExtractionError, match=r"looks like a binary file \(PDF\)"):
+        extract(gzip.compress(sample("report.pdf")))
+
+
+def test_truncated_gzip_is_rejected():
+    with pytest.raises(ExtractionError, match=r"^truncated or corrupt gzip data"):
+        extract(sample("truncated.html.gz"))
+
+
+def test_corrupt_gzip_is_rejected():
+    with pytest.raises(ExtractionError, match=r"^truncated or corrupt gzip data"):
+        extract(b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 3)
+
+
+def test_page_with_only_navigation_has_no_article_text():
+    with pytest.raises(ExtractionError, match="no article text found"):
+        extract(sample("navigation-only.html"))
+
+
+def test_text_file_with_only_furniture_has_no_article_text():
+    with pytest.raises(ExtractionError, match="no article text found"):
+        extract(b"Skip to main content\n\nShare\n\nAll rights reserved.\n", filename="empty.txt")
+
+
+# --- decoding ----------------------------------------------------------------------------------------
+
+
+def test_arabic_page_is_decoded_by_its_meta_charset():
+    article = extract(sample("arabic-windows-1256.html"))
+    assert article.encoding == "windows-1256"
+    assert article.title == "الأمم المتحدة تدعو إلى وقف دائم لإطلاق النار في ليبيا"
+    assert article.text.startswith("دعت الأمم المتحدة يوم الأحد")
+    assert article.language == "ar"
+
+
+def test_cyrillic_page_is_decoded_by_its_http_equiv_content_type():
+    article = extract(sample("cyrillic-windows-1251.html"))
+    assert article.encoding == "windows-1251"
+    assert article.title == "Переговоры о перемирии в Ливии продолжатся в Берлине"
+    assert "оружейного эмбарго" in article.text
+
+
+def test_undeclared_cyrillic_text_is_detected():
+    article = extract(sample("cyrillic-undeclared.txt"), filename="note.txt")
+    assert article.encoding == "windows-1251"
+    assert article.title == "Переговоры о перемирии в Ливии продолжатся в Берлине"
+    assert article.language == "ru"
+
+
+def test_undeclared_latin1_text_is_detected():
+    article = extract(sample("french-latin1-undeclared.txt"))
+    assert article.encoding in {"iso-8859-1", "windows-1252", "iso-8859-15"}
+    assert article.title == "Sécurité alimentaire : la situation se dégrade au Sahel"
+    assert "« Nous assistons à une détérioration très rapide »" in article.text
+    assert article.content_type == "text/plain"
+
+
+def test_utf16_page_with_bom_is_decoded():
+    article = extract(sample("utf16-bom.html"))
+    assert article.encoding == "utf-16"
+    assert article.title == "Ceasefire holds in Idlib for a second day"
+    assert article.text.startswith("A fragile ceasefire in north-western Syria")
+
+
+def test_http_charset_wins_over_meta_charset():
+    raw = '<meta charset="utf-8"><p>Привет</p>'.encode("cp1251")
+    assert decode_bytes(raw, {"Content-Type": "text/html; charset=windows-1251"}) == (
+        '<meta charset="utf-8"><p>Привет</p>',
+        "windows-1251",
+    )
+
+
+def test_declared_charset_that_does_not_fit_falls_back_to_detection():
+    raw = "Кириллический текст без объявления кодировки, но с meta utf-8.".encode("cp1251")
+    text, encoding = decode_bytes(b'<meta charset="utf-8">' + raw)
+    assert encoding == "windows-1251"
+    assert text.endswith("Кириллический текст без объявления кодировки, но с meta utf-8.")
+
+
+def test_declared_latin1_is_read_as_windows_1252():
+    text, encoding = decode_bytes('<meta charset="iso-8859-1"><p>“quoted”</p>'.encode("cp1252"))
+    assert (text, encoding) == ('<meta charset="iso-8859-1"><p>“quoted”</p>', "windows-1252")
+
+
+# --- HTML --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def aid_convoy():
+    return extract(sample("article.html.gz"), url="https://news.example.org/world/2020/01/17/aid-convoy?ref=home")
+
+
+def test_gzipped_page_is_decompressed(aid_convoy):
+    assert aid_convoy.content_type == "text/html"
+    assert aid_convoy.encoding == "utf-8"
+
+
+def test_html_title_has_no_site_name(aid_convoy):
+    assert aid_convoy.title == "Aid convoy reaches besieged town after week-long wait"
+
+
+def test_html_metadata_comes_from_json_ld_and_meta_tags(aid_convoy):
+    assert aid_convoy.byline == "Jane Doe, Omar Haddad"
+    assert aid_convoy.published_at == dt.datetime(2020, 1, 17, 13, 30, tzinfo=dt.UTC)
+    assert aid_convoy.published_at.tzinfo is not None
+    assert aid_convoy.outlet_name == "Example Times"
+    assert aid_convoy.outlet_domain == "news.example.org"
+    assert aid_convoy.language == "en-GB"
+    assert (
+        aid_convoy.lead
+        == "Trucks carrying food and medicine entered the town on Thursday after a week of negotiations."
+    )
+
+
+def test_relative_canonical_url_is_made_absolute(aid_convoy):
+    assert aid_convoy.canonical_url == "https://news.example.org/world/2020/01/17/aid-convoy-reaches-besieged-town"
+
+
+def test_html_body_is_article_paragraphs_separated_by_blank_lines(aid_convoy):
+    paragraphs = aid_convoy.text.split("\n\n")
+    assert paragraphs[0].startswith("A convoy of 40 trucks carrying food")
+    assert paragraphs[-1] == (
+        "The town, home to about 60,000 people before the war, has been cut off from regular supplies since the summer."
+    )
+    assert len(paragraphs) == 5
+    assert all(paragraph == paragraph.strip() and "\n" not in paragraph for paragraph in paragraphs)
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Skip to main content",
+        "Home",
+        "Share on Facebook",
+        "Advertisement",
+        "Related:",
+        "Talks on humanitarian corridor stall",
+        "newsletter",
+        "Most read",
+        "Election results in full",
+        "All rights reserved",
+        "Aid convoy reaches besieged town",
+    ],
+)
+def test_html_body_has_no_page_furniture(aid_convoy, furniture):
+    assert furniture not in aid_convoy.text
+
+
+def test_html_body_is_unicode_nfc(aid_convoy):
+    assert "café-lined road" in aid_convoy.text
+    assert unicodedata.is_normalized("NFC", aid_convoy.text)
+
+
+def test_title_prefers_h1_when_it_agrees_with_og_title():
+    page = (
+        b"<html><head><title>Talks collapse | Wire</title>"
+        b'<meta property="og:title" content="Talks collapse in Geneva"></head>'
+        b"<body><h1>Talks collapse in Geneva</h1>"
+        b"<p>Delegations left the Palais des Nations on Friday without agreeing on the next round of talks.</p>"
+        b"<p>Mediators said they would continue to speak with both sides separately in the coming weeks.</p>"
+        b"</body></html>"
+    )
+    assert extract(page).title == "Talks collapse in Geneva"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Shelling resumes near Donetsk | Frontline Wire", "Shelling resumes near Donetsk"),
+        ("Shelling resumes near Donetsk - Frontline Wire", "Shelling resumes near Donetsk"),
+        ("Shelling resumes near Donetsk — Frontline Wire", "Shelling resumes near Donetsk"),
+        ("Frontline Wire | Shelling resumes near Donetsk", "Shelling resumes near Donetsk"),
+        ("Shelling resumes near Donetsk", "Shelling resumes near Donetsk"),
+        ("Ceasefire - what we know so far", "Ceasefire - what we know so far"),
+    ],
+)
+def test_site_name_is_stripped_from_title(title, expected):
+    assert strip_site_name(title, ["Frontline Wire"]) == expected
+
+
+def test_date_without_timezone_is_taken_as_utc():
+    page = (
+        b'<html><head><meta property="article:published_time" content="2019-11-18 08:00:00"></head>'
+        b"<body><article><h1>Rockets hit base</h1>"
+        b"<p>Several rockets struck a military base north of the capital early on Monday, officials said.</p>"
+        b"<p>No group has claimed responsibility for the attack, the third this month.</p></article></body></html>"
+    )
+    assert extract(page).published_at == dt.datetime(2019, 11, 18, 8, 0, tzinfo=dt.UTC)
+
+
+def test_html_is_recognised_by_content_type_filename_or_markup():
+    assert is_html("plain words", content_type="text/html; charset=utf-8")
+    assert is_html("plain words", filename="page.htm")
+    assert is_html("<!DOCTYPE html><html><body>x</body></html>")
+    assert not is_html("<p>a tag in a text file</p>", filename="notes.txt")
+    assert not is_html("<html>", content_type="text/plain")
+    assert not is_html("Just a headline\n\nAnd a paragraph.")
+
+
+# --- plain text ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def haftar():
+    return extract((FIXTURES / "libya-haftar-putin.txt").read_bytes(), filename="libya-haftar-putin.txt")
+
+
+def test_plain_text_title_is_first_meaningful_line(haftar):
+    assert haftar.title == "Haftar thanks 'dear friend' Putin ahead of Libya peace summit"
+    assert haftar.content_type == "text/plain"
+
+
+def test_plain_text_starts_at_the_headline(haftar):
+    assert haftar.text.startswith("Haftar thanks 'dear friend' Putin ahead of Libya peace summit\n\nTalks in Berlin")
+    assert "Skip to main content" not in haftar.text
+
+
+def test_plain_text_drops_related_link_and_read_more(haftar):
+    assert "Read More" not in haftar.text
+    assert "Haftar walkout on Libya talks puts Russia" not in haftar.text
+    assert "\n\nHaftar was in the Russian capital earlier this week" in haftar.text
+
+
+def test_plain_text_ends_before_the_publisher_footer(haftar):
+    assert "Middle East Eye delivers" not in haftar.text
+    assert "republishing" not in haftar.text
+    assert "as well the support of mercenaries from Sudan and Russia." in haftar.text
+
+
+def test_plain_text_keeps_every_article_paragraph(haftar):
+    assert "Haftar seeks to 'undermine' Berlin" in haftar.text
+    assert '"[Haftar] has repeated his commitment to observe the existing ceasefire,"' in haftar.text
+
+
+def test_plain_text_normalises_whitespace_inside_paragraphs(haftar):
+    assert "\u00a0" not in haftar.text
+    assert "Government of National Accord (GNA)" in haftar.text
+
+
+def test_hard_wrapped_plain_text_lines_are_joined():
+    article = extract_text_file(
+        "Drone strike kills two\n\nA drone strike on a car near the border killed\ntwo people on Sunday, local"
+        "\nofficials said.\n"
+    )
+    assert article.text == (
+        "Drone strike kills two\n\nA drone strike on a car near the border killed two people on Sunday, local "
+        "officials said."
+    )
