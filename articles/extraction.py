@@ -57,6 +57,7 @@ HTML_SNIFF = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|article|div|p|br|span|a\s)[\s>/]", re.IGNORECASE
 )
 WHITESPACE = re.compile(r"\s+")
+ENDS_SENTENCE = re.compile(r"[.!?:;\"\u201d'\u00bb)\u2026]$")
 WORD = re.compile(r"\w+")
 # Separators between a headline and a site name: bar, hyphen, en and em dash, colon, tilde, dots, guillemet.
 SEPARATOR_CHARS = "|\\-\u2013\u2014:~\u00b7\u2022\u00bb/"
@@ -69,7 +70,7 @@ BOILERPLATE_LINE = re.compile(
     r"|continue reading(?: below)?|read more|read more »|more|see more|show more|load more|view comments"
     r"|share|share this(?: article| story| page)?|share on \w+|tweet|email|print|comments?|\d+ comments?"
     r"|leave a (?:comment|reply)|tell us what you think.*|don'?t miss|you may also like|recommended(?: for you)?"
-    r"|related(?: articles| stories| content| news| posts)?|trending(?: now)?|most (?:read|popular)"
+    r"|related(?: articles| stories| content| news| posts)?|trending(?: now)?|most (?:read|popular|viewed)(?: .{0,30})?"
     r"|something to consider|sign up|subscribe(?: now)?|log ?in|sign in|register|back to top|top"
     r"|\[\w+\]|image|photo|video|watch|listen|close|cookies?|accept(?: all)?(?: cookies)?)[\s.:!>|\u00bb\u203a]*$",
     re.IGNORECASE,
@@ -83,16 +84,28 @@ TEASER_PREFIX = re.compile(
 )
 # Promotion, subscription, sharing and legal lines; only applied to short paragraphs.
 PROMO_PHRASE = re.compile(
-    r"\b(?:subscribe|subscription|newsletters?|sign up|signup|log in|follow (?:us|me|him|her|them)\b"
-    r"|follow \S+ on (?:twitter|facebook|instagram)|on (?:twitter|facebook|instagram)(?:,| and| or)"
+    r"\u00a9|\(c\) \d{4}|\[/\w+\]"  # copyright sign, WordPress shortcodes left in the text
+    r"|\b(?:subscribe|subscription|newsletters?|sign up|signup|log in|follow (?:us|me|him|her|them)\b"
+    r"|follow \S+ (?:on (?:twitter|facebook|instagram)|full coverage)|on (?:twitter|facebook|instagram)(?:,| and| or)"
     r"|get (?:access|the latest|our)|join (?:us|our|\w+ ?plus|now)|if you (?:enjoyed|liked|value)"
-    r"|click here|tap here|download (?:our|the) app|all rights reserved|copyright\b|©|\(c\) \d{4}"
+    r"|click here|tap here|download (?:our|the) app|all rights reserved|copyright\b"
     r"|filed under|tagged with|cookies?\b|privacy policy|terms of (?:use|service)"
     r"|have a (?:news )?tip|send us (?:a|your) (?:tip|story)|share (?:this|on)|republish|fill out this form"
     r"|delivers? (?:independent|the latest|breaking)|support (?:our|independent) journalism"
-    r"|listen (?:to|live)|watch (?:live|the video|now)|this article (?:was|is) (?:updated|originally))",
+    r"|listen (?:live|now|to (?:the|our) (?:podcast|show|episode))|watch (?:live|the video|now)"
+    r"|this article (?:was|is) (?:updated|originally))",
     re.IGNORECASE,
 )
+# Short lines about the article rather than of it: update notes, reading time, credits, sources.
+ARTICLE_INFO_LINE = re.compile(
+    r"^(?:(?:last )?updated|published|posted)\b:?\s*(?:at|on|\d)"
+    r"|^(?:sources?|photos?|images?|credits?|picture)\s*:|^\w+\s?:$"
+    r"|^(?:(?:additional )?reporting|editing|writing|compiled|produced) by\b"
+    r"|\b(?:min(?:ute)?s? read|reading time|read time|tempo de leitura|lesezeit|temps de lecture)\b",
+    re.IGNORECASE,
+)
+# A time or a numeric date in a short line without a sentence ending: a dateline, not a sentence.
+DATE_OR_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
 # "By ", "Author: " before a byline, and the date often printed after it.
 BYLINE_LABEL = re.compile(r"^(?:(?:written |words |reporting )?by|von|par|por|di|door|\w+\s?:)\s+", re.IGNORECASE)
 BYLINE_TAIL = re.compile(r"\s*[|,]?\s*\b(?:published|updated|posted|last updated)\b.*$", re.IGNORECASE)
@@ -326,7 +339,7 @@ def text_paragraphs(text: str) -> list[str]:
 
 
 def is_wrapped_continuation(previous: str, line: str) -> bool:
-    return not re.search(r"[.!?:;\"”'»)]$", previous) and line[:1].islower()
+    return not ENDS_SENTENCE.search(previous) and line[:1].islower()
 
 
 def is_boilerplate(paragraph: str) -> bool:
@@ -337,6 +350,10 @@ def is_boilerplate(paragraph: str) -> bool:
     if words == 0:
         return True
     if words <= 25 and TEASER_PREFIX.match(paragraph):
+        return True
+    if words <= 12 and ARTICLE_INFO_LINE.search(paragraph):
+        return True
+    if words <= 12 and DATE_OR_TIME.search(paragraph) and not ENDS_SENTENCE.search(paragraph):
         return True
     return words <= 40 and bool(PROMO_PHRASE.search(paragraph))
 
@@ -358,7 +375,15 @@ def extract_html(html: str, *, url: str | None = None, encoding: str = "") -> Ex
     article_ld = json_ld_article(tree)
     canonical = canonical_url(tree, meta, url)
     title = article_title(tree, meta, article_ld)
-    paragraphs = body_paragraphs(tree, url=url or canonical or None, title=title, article_ld=article_ld)
+    headings = [
+        title,
+        *raw_titles(tree, meta, article_ld),
+        *(normalize_text(h.text_content()) for h in tree.iter("h1")),
+    ]
+    summaries = [meta.get(name, "") for name in ("description", "og:description", "twitter:description")]
+    paragraphs = body_paragraphs(
+        tree, url=url or canonical or None, headings=headings, summaries=summaries, article_ld=article_ld
+    )
     if not paragraphs:
         raise ExtractionError("no article text found in the page")
     body = "\n\n".join(paragraphs)
@@ -503,6 +528,17 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
     return title
 
 
+def raw_titles(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld: dict) -> list[str]:
+    """The page's headline candidates as written: og:title, JSON-LD headline, twitter:title, <title>."""
+    values = (
+        meta.get("og:title", ""),
+        ld_string(article_ld.get("headline")),
+        meta.get("twitter:title", ""),
+        first_text(tree, "//title"),
+    )
+    return [text for text in map(normalize_text, values) if text]
+
+
 def article_title(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld: dict) -> str:
     """The headline: h1 when og:title or JSON-LD agree with it, else og:title, JSON-LD headline, <title>."""
     site_names = [
@@ -511,16 +547,7 @@ def article_title(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld:
         ld_string(article_ld.get("publisher")),
         domain_of(meta.get("og:url")).split(".")[0],
     ]
-    candidates = [
-        strip_site_name(normalize_text(value), site_names)
-        for value in (
-            meta.get("og:title", ""),
-            ld_string(article_ld.get("headline")),
-            meta.get("twitter:title", ""),
-            first_text(tree, "//title"),
-        )
-        if value
-    ]
+    candidates = [strip_site_name(value, site_names) for value in raw_titles(tree, meta, article_ld)]
     headings = [normalize_text(h.text_content()) for h in tree.xpath("//h1")[:5]]
     for heading in headings:
         if any(same_words(heading, candidate) for candidate in candidates):
@@ -681,7 +708,9 @@ HIDDEN_XPATH = (
 BREAKING_TAGS = {"p", "head", "item", "list", "quote", "code", "row", "table", "lb", "div", "body"}
 
 
-def body_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None, title: str, article_ld: dict) -> list[str]:
+def body_paragraphs(
+    tree: lxml.html.HtmlElement, *, url: str | None, headings: list[str], summaries: list[str], article_ld: dict
+) -> list[str]:
     """The article's paragraphs: trafilatura's main-text extraction, then paragraph-level filtering."""
     cleaned = prepare_tree(tree)
     document = trafilatura.bare_extraction(
@@ -695,9 +724,10 @@ def body_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None, title: str,
         with_metadata=False,
     )
     blocks = body_blocks(document.body) if document is not None and document.body is not None else []
-    paragraphs = filter_paragraphs(blocks, title=title, links=anchor_texts(cleaned))
+    page = PageContext(headings=headings, summaries=summaries, links=anchor_texts(cleaned))
+    paragraphs = filter_paragraphs(blocks, page)
     if not paragraphs:
-        paragraphs = json_ld_body(article_ld) or fallback_paragraphs(cleaned, title=title)
+        paragraphs = json_ld_body(article_ld) or fallback_paragraphs(cleaned, page)
     return paragraphs
 
 
@@ -752,16 +782,32 @@ def body_blocks(body: etree._Element) -> list[str]:
     return [text for text in (normalize_text(line) for line in "".join(pieces).split("\n")) if text]
 
 
-def filter_paragraphs(blocks: list[str], *, title: str, links: set[str]) -> list[str]:
-    """Drop furniture paragraphs: the repeated title, link lists, teasers, promotion and legal lines."""
+@dataclass(frozen=True)
+class PageContext:
+    """What the page says elsewhere, to recognise furniture repeated inside the extracted body."""
+
+    headings: list[str]
+    summaries: list[str]
+    links: set[str]
+
+
+def filter_paragraphs(blocks: list[str], page: PageContext) -> list[str]:
+    """Drop furniture paragraphs: the repeated title or standfirst, link lists, teasers, promotion, legal lines."""
     kept: list[str] = []
-    for index, block in enumerate(blocks):
-        if index < 3 and not kept and title and same_words(block, title):
+    for block in blocks:
+        if not kept and is_page_heading(block, page):
             continue
-        if is_link_only(block, links) or is_boilerplate(block):
+        if is_link_only(block, page.links) or is_boilerplate(block):
             continue
         kept.append(block)
     return kept
+
+
+def is_page_heading(block: str, page: PageContext) -> bool:
+    """The headline, or a standfirst without final punctuation, repeated at the top of the body."""
+    if any(same_words(block, heading) for heading in page.headings):
+        return True
+    return not ENDS_SENTENCE.search(block) and any(same_words(block, summary) for summary in page.summaries)
 
 
 def is_link_only(text: str, links: set[str]) -> bool:
@@ -779,7 +825,7 @@ def json_ld_body(article_ld: dict) -> list[str]:
     return [paragraph for paragraph in (normalize_text(p) for p in body.split("\n")) if paragraph]
 
 
-def fallback_paragraphs(tree: lxml.html.HtmlElement, *, title: str) -> list[str]:
+def fallback_paragraphs(tree: lxml.html.HtmlElement, page: PageContext) -> list[str]:
     """For pages too small for trafilatura: <p> text outside navigation, minus link-only paragraphs."""
     scope = (tree.xpath("//article") or tree.xpath("//main") or tree.xpath("//body") or [tree])[0]
     blocks = []
@@ -788,7 +834,7 @@ def fallback_paragraphs(tree: lxml.html.HtmlElement, *, title: str) -> list[str]
             continue
         if text := normalize_text(element.text_content()):
             blocks.append(text)
-    paragraphs = filter_paragraphs(blocks, title=title, links=anchor_texts(scope))
+    paragraphs = filter_paragraphs(blocks, PageContext(page.headings, page.summaries, anchor_texts(scope)))
     if sum(len(WORD.findall(paragraph)) for paragraph in paragraphs) < 12:
         return []
     return paragraphs
