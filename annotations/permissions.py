@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from annotations.models import Annotation, Membership, Project
+from annotations.models import Annotation, Membership, Project, Relation
+from articles.models import Article
 
 
 def project_role(user: AbstractBaseUser | AnonymousUser, project: Project | int) -> str | None:
@@ -71,3 +72,71 @@ def can_import(user: AbstractBaseUser | AnonymousUser, project: Project | int | 
     if project is None:
         return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
     return project_role(user, project) == Membership.Role.ADMIN
+
+
+# --- the API's scoping and write rules (the screens may use them too) -------------------------------------
+
+REVIEW_STATUSES = (Annotation.Status.ACCEPTED, Annotation.Status.REJECTED)
+
+
+def member_project_ids(user: AbstractBaseUser | AnonymousUser, *, overseen_only: bool = False) -> QuerySet:
+    """A subquery of the ids of the user's projects (only those they review or administer, if asked)."""
+    memberships = Membership.objects.filter(user_id=user.pk)
+    if overseen_only:
+        memberships = memberships.filter(role__in=[Membership.Role.REVIEWER, Membership.Role.ADMIN])
+    return memberships.values("project_id")
+
+
+def annotation_scope(user: AbstractBaseUser | AnonymousUser) -> Q:
+    """A filter on Annotation equal to `visible_annotations`, for composing into other queries."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(project_id__in=member_project_ids(user, overseen_only=True)) | Q(
+        project_id__in=member_project_ids(user), annotator_id=user.pk
+    )
+
+
+def visible_articles(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Article]:
+    """Articles of the user's projects (every article for superusers)."""
+    if not user.is_authenticated:
+        return Article.objects.none()
+    if user.is_superuser:
+        return Article.objects.all()
+    in_project = Project.articles.through.objects.filter(
+        article_id=OuterRef("pk"), project_id__in=member_project_ids(user)
+    )
+    return Article.objects.filter(Exists(in_project))
+
+
+def can_annotate(user: AbstractBaseUser | AnonymousUser, project: Project | int) -> bool:
+    """Any member of a project (annotator, reviewer, admin) may add spans of their own to it."""
+    return project_role(user, project) is not None
+
+
+def annotation_change_error(user: AbstractBaseUser | AnonymousUser, annotation: Annotation, fields: set[str]) -> str:
+    """Why the user may not change these fields of the annotation ('' when they may).
+
+    Owners change their own spans (but accept or reject only if they review); project admins change any
+    span of their project; reviewers change only the status of others' spans, to accepted or rejected.
+    """
+    role = project_role(user, annotation.project_id)
+    if role is None:
+        return "You are not a member of this annotation's project."
+    if role == Membership.Role.ADMIN:
+        return ""
+    if annotation.annotator_id == user.pk:
+        return ""
+    if role == Membership.Role.REVIEWER:
+        if fields <= {"status"}:
+            return ""
+        return "Reviewers may change only the status (accepted/rejected) of another annotator's span."
+    return "Annotators change only their own annotations."
+
+
+def can_delete_relation(user: AbstractBaseUser | AnonymousUser, relation: Relation) -> bool:
+    """The annotator who drew a relation removes it, or an admin of the project of its spans."""
+    if relation.annotator_id == user.pk and user.is_authenticated:
+        return True
+    return project_role(user, relation.source.project_id) == Membership.Role.ADMIN

@@ -5,7 +5,26 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from annotations.api import (
+    ActorViewSet,
+    AnnotationViewSet,
+    ClaimViewSet,
+    LabelViewSet,
+    ProjectViewSet,
+    RelationViewSet,
+)
+from articles.api import ArticleViewSet, OutletViewSet
+from newsarchive.views import api_token_page
+
 router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("labels", LabelViewSet, basename="label")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("outlets", OutletViewSet, basename="outlet")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("annotations", AnnotationViewSet, basename="annotation")
+router.register("relations", RelationViewSet, basename="relation")
+router.register("claims", ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,4 +32,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/token/", api_token_page, name="api-token"),
 ]

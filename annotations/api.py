@@ -1,0 +1,280 @@
+"""API of the coding app: projects, codebooks, the actor registry, annotations, relations and claims.
+
+Every list is scoped to the requesting user's projects (a detail outside them is 404); every write goes
+through `annotations.services`; the role rules are those of `annotations.permissions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import permissions, services
+from annotations.filters import ActorFilter, AnnotationFilter, ClaimFilter, LabelFilter, RelationFilter
+from annotations.models import Actor, ActorAlias, Annotation, Claim, Label, Membership, Project, Relation
+from annotations.selectors import search_actors
+from annotations.serializers import (
+    ANNOTATION_VALUES,
+    CLAIM_ROW_VALUES,
+    ERRORS,
+    ActorCreateSerializer,
+    ActorSerializer,
+    AliasSerializer,
+    AnnotationSerializer,
+    AnnotationWriteSerializer,
+    ClaimRowSerializer,
+    LabelSerializer,
+    ProjectSerializer,
+    RelationSerializer,
+    annotation_dicts,
+    annotation_dicts_from_rows,
+    claim_dicts,
+    claim_dicts_from_rows,
+    service_arguments,
+)
+
+ID = "[0-9]+"
+
+
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """The projects you are a member of, with your role in each."""
+
+    serializer_class = ProjectSerializer
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Project]:
+        user = self.request.user
+        queryset = permissions.visible_projects(user)
+        if user.is_superuser:
+            return queryset.annotate(my_role=Value(Membership.Role.ADMIN))
+        role = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+        return queryset.annotate(my_role=Coalesce(Subquery(role), Value("")))
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("id",)
+
+
+class LabelViewSet(viewsets.ReadOnlyModelViewSet):
+    """The codebooks of your projects (`?project=`); sort by `order` for display."""
+
+    serializer_class = LabelSerializer
+    filterset_class = LabelFilter
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Label]:
+        return Label.objects.filter(project__in=permissions.visible_projects(self.request.user))
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("id",)
+
+
+Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="Fuzzy search over names and aliases, best first")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[Q_PARAM], responses={200: ActorSerializer(many=True), **ERRORS}),
+    create=extend_schema(request=ActorCreateSerializer, responses={201: ActorSerializer, **ERRORS}),
+)
+class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The shared actor registry: readable by every user, extended by members of a project."""
+
+    serializer_class = ActorSerializer
+    filterset_class = ActorFilter
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Actor]:
+        queryset = Actor.objects.prefetch_related(Prefetch("aliases", queryset=ActorAlias.objects.order_by("name")))
+        query = self.request.query_params.get("q", "")
+        if self.action == "list" and query.strip():
+            if len(query) > 300:
+                raise ValidationError({"q": ["Search at most 300 characters."]})
+            return search_actors(query, queryset)
+        return queryset
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        if request.query_params.get("q", "").strip():
+            return ("-similarity", "id")
+        return ("name", "id")
+
+    def _require_member(self) -> None:
+        user = self.request.user
+        if not (user.is_staff or user.is_superuser or Membership.objects.filter(user_id=user.pk).exists()):
+            raise PermissionDenied("Only members of a project add to the actor registry.")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._require_member()
+        body = ActorCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = services.create_actor(**body.validated_data)
+        actor = self.get_queryset().get(pk=actor.pk)
+        return Response(ActorSerializer(actor).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AliasSerializer, responses={201: AliasSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def aliases(self, request: Request, pk: str | None = None) -> Response:
+        """Record another name of the actor (an alias it already has is returned as is)."""
+        self._require_member()
+        actor = self.get_object()
+        body = AliasSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        alias = services.add_alias(actor=actor, name=body.validated_data["name"])
+        return Response({"id": alias.pk, "name": alias.name}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: AnnotationSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: AnnotationSerializer, **ERRORS}),
+    create=extend_schema(request=AnnotationWriteSerializer, responses={201: AnnotationSerializer, **ERRORS}),
+    partial_update=extend_schema(request=AnnotationWriteSerializer, responses={200: AnnotationSerializer, **ERRORS}),
+    destroy=extend_schema(responses={204: None, **ERRORS}),
+)
+class AnnotationViewSet(viewsets.ModelViewSet):
+    """Spans: annotators see and change their own; reviewers and project admins see all of their projects."""
+
+    serializer_class = AnnotationWriteSerializer
+    filterset_class = AnnotationFilter
+    lookup_value_regex = ID
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Annotation]:
+        return Annotation.objects.filter(permissions.annotation_scope(self.request.user))
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("id",)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values(*ANNOTATION_VALUES))
+        return self.get_paginated_response(annotation_dicts_from_rows(page))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = annotation_dicts(self.get_queryset().filter(pk=int(self.kwargs["pk"])))
+        if not found:
+            raise NotFound("Not found in your projects.")
+        return Response(found[0])
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = AnnotationWriteSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        project = data["project"]
+        if not permissions.can_annotate(request.user, project):
+            raise PermissionDenied("You are not a member of this project.")
+        if data.get("status") in permissions.REVIEW_STATUSES and not permissions.can_review(request.user, project):
+            raise PermissionDenied("Only reviewers and project admins accept or reject spans.")
+        annotation = services.create_annotation(
+            project=project, article=data["article"], annotator=request.user, **service_arguments(data)
+        )
+        return Response(annotation_dicts(Annotation.objects.filter(pk=annotation.pk))[0], status=201)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        annotation = get_object_or_404(
+            self.get_queryset().select_related("project", "article", "label"), pk=int(self.kwargs["pk"])
+        )
+        body = AnnotationWriteSerializer(data=request.data, partial=True, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        for field in ("project", "article"):
+            if field in data and data.pop(field).pk != getattr(annotation, f"{field}_id"):
+                raise ValidationError({field: [f"An annotation cannot move to another {field}."]})
+        error = permissions.annotation_change_error(request.user, annotation, set(data))
+        if error:
+            raise PermissionDenied(error)
+        new_status = data.get("status")
+        if new_status is not None and new_status != annotation.status:
+            reviewer = permissions.can_review(request.user, annotation.project_id)
+            if new_status in permissions.REVIEW_STATUSES and not reviewer:
+                raise PermissionDenied("Only reviewers and project admins accept or reject spans.")
+            others = annotation.annotator_id != request.user.pk
+            admin = permissions.project_role(request.user, annotation.project_id) == Membership.Role.ADMIN
+            if others and not admin and new_status not in permissions.REVIEW_STATUSES:
+                raise ValidationError({"status": ["Reviewers set another annotator's span to accepted or rejected."]})
+        services.update_annotation(annotation, **service_arguments(data))
+        return Response(annotation_dicts(Annotation.objects.filter(pk=annotation.pk))[0])
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        annotation = get_object_or_404(self.get_queryset(), pk=int(self.kwargs["pk"]))
+        error = permissions.annotation_change_error(request.user, annotation, {"__delete__"})
+        if error:
+            raise PermissionDenied(error)
+        services.delete_annotation(annotation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: RelationSerializer, **ERRORS}),
+    destroy=extend_schema(responses={204: None, **ERRORS}),
+)
+class RelationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Typed links between two spans of one article."""
+
+    serializer_class = RelationSerializer
+    filterset_class = RelationFilter
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Relation]:
+        visible = Annotation.objects.filter(permissions.annotation_scope(self.request.user))
+        return Relation.objects.filter(source__in=visible, target__in=visible).select_related("source")
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("id",)
+
+    def perform_create(self, serializer: RelationSerializer) -> None:
+        source, target = serializer.validated_data["source"], serializer.validated_data["target"]
+        error = permissions.annotation_change_error(self.request.user, source, {"relation"})
+        if error:
+            raise PermissionDenied(error)
+        if source.project_id != target.project_id:
+            raise ValidationError({"target": ["A relation must link two spans of the same project."]})
+        serializer.instance = services.create_relation(
+            source=source,
+            target=target,
+            kind=serializer.validated_data["kind"],
+            note=serializer.validated_data.get("note", ""),
+            annotator=self.request.user,
+        )
+
+    def perform_destroy(self, instance: Relation) -> None:
+        if not permissions.can_delete_relation(self.request.user, instance):
+            raise PermissionDenied("Only the annotator who drew a relation, or a project admin, removes it.")
+        instance.delete()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ClaimRowSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: ClaimRowSerializer, **ERRORS}),
+)
+class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
+    """Claims, flat: text, claimant, source, speech, stance, article, outlet, date (read-only)."""
+
+    serializer_class = ClaimRowSerializer
+    filterset_class = ClaimFilter
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        visible = Annotation.objects.filter(permissions.annotation_scope(self.request.user))
+        return Claim.objects.filter(annotation__in=visible)
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("annotation_id",)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values(*CLAIM_ROW_VALUES))
+        return self.get_paginated_response(claim_dicts_from_rows(page))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = claim_dicts(self.get_queryset().filter(pk=int(self.kwargs["pk"])))
+        if not found:
+            raise NotFound("Not found in your projects.")
+        return Response(found[0])

@@ -1,0 +1,473 @@
+"""API shapes of the coding app.
+
+Reads of lists are built as plain dicts from `.values()` (`annotation_dicts`, `claim_dicts`): a page of
+100 articles carries ~5,000 annotations, too many for nested ModelSerializers. The read serializers
+below document exactly those dicts in the OpenAPI schema (schemathesis checks that they agree); the
+write serializers check the types of a request body before a service checks the rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from annotations import permissions
+from annotations.models import (
+    Actor,
+    ActorLink,
+    Annotation,
+    Claim,
+    ClaimAbout,
+    Label,
+    Project,
+    Relation,
+    SourceAttribution,
+)
+from articles.models import Article
+
+MAX_TEXT = 10_000
+MAX_LIST = 200
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """A datetime as DRF writes it (ISO 8601, UTC as Z)."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# --- reads: dicts built from .values() ----------------------------------------------------------------------
+
+ANNOTATION_VALUES = (
+    "id",
+    "project_id",
+    "article_id",
+    "label_id",
+    "label__name",
+    "label__kind",
+    "annotator_id",
+    "annotator__username",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "status",
+    "note",
+    "attributes",
+    "created_at",
+    "updated_at",
+    "source__kind",
+    "source__anonymity",
+    "source__cue",
+    "source__channel",
+    "claim__claimant_id",
+    "claim__claimant_is_outlet",
+    "claim__claimant_mention_id",
+    "claim__source_annotation_id",
+    "claim__speech",
+    "claim__claim_date",
+    "claim__stance",
+    "claim__verdict",
+    "claim__topic",
+)
+
+
+def annotation_dicts(queryset: QuerySet[Annotation]) -> list[dict[str, Any]]:
+    """The API representation of annotations, in three queries whatever their number."""
+    return annotation_dicts_from_rows(list(queryset.values(*ANNOTATION_VALUES)))
+
+
+def annotation_dicts_from_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API representation of rows of `Annotation.objects.values(*ANNOTATION_VALUES)`."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    actors: dict[int, list[int]] = defaultdict(list)
+    for annotation_id, actor_id in (
+        ActorLink.objects.filter(annotation_id__in=ids).order_by("id").values_list("annotation_id", "actor_id")
+    ):
+        actors[annotation_id].append(actor_id)
+    claim_ids = [row["id"] for row in rows if row["claim__verdict"] is not None]
+    about: dict[int, list[int]] = defaultdict(list)
+    if claim_ids:
+        for claim_id, actor_id in (
+            ClaimAbout.objects.filter(claim_id__in=claim_ids).order_by("id").values_list("claim_id", "actor_id")
+        ):
+            about[claim_id].append(actor_id)
+    return [_annotation_dict(row, actors.get(row["id"], []), about) for row in rows]
+
+
+def _annotation_dict(row: dict[str, Any], actors: list[int], about: dict[int, list[int]]) -> dict[str, Any]:
+    source = None
+    if row["source__kind"] is not None:
+        source = {
+            "kind": row["source__kind"],
+            "anonymity": row["source__anonymity"],
+            "cue": row["source__cue"],
+            "channel": row["source__channel"],
+        }
+    claim = None
+    if row["claim__verdict"] is not None:
+        claim = {
+            "claimant": row["claim__claimant_id"],
+            "claimant_is_outlet": row["claim__claimant_is_outlet"],
+            "claimant_mention": row["claim__claimant_mention_id"],
+            "source_annotation": row["claim__source_annotation_id"],
+            "speech": row["claim__speech"],
+            "claim_date": iso(row["claim__claim_date"]),
+            "about": about.get(row["id"], []),
+            "stance": row["claim__stance"],
+            "verdict": row["claim__verdict"],
+            "topic": row["claim__topic"],
+        }
+    return {
+        "id": row["id"],
+        "project": row["project_id"],
+        "article": row["article_id"],
+        "label": row["label_id"],
+        "label_name": row["label__name"],
+        "label_kind": row["label__kind"],
+        "annotator": row["annotator_id"],
+        "annotator_name": row["annotator__username"],
+        "start": row["start"],
+        "end": row["end"],
+        "quote": row["quote"],
+        "prefix": row["prefix"],
+        "suffix": row["suffix"],
+        "status": row["status"],
+        "note": row["note"],
+        "actors": actors,
+        "attributes": row["attributes"] if isinstance(row["attributes"], dict) else {},
+        "source": source,
+        "claim": claim,
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+CLAIM_ROW_VALUES = (
+    "annotation_id",
+    "annotation__project_id",
+    "annotation__article_id",
+    "annotation__article__title",
+    "annotation__article__outlet_id",
+    "annotation__article__outlet__name",
+    "annotation__article__published_at",
+    "annotation__annotator__username",
+    "annotation__status",
+    "annotation__quote",
+    "claimant_id",
+    "claimant__name",
+    "claimant_is_outlet",
+    "source_annotation_id",
+    "source_annotation__quote",
+    "source_annotation__source__kind",
+    "speech",
+    "stance",
+    "verdict",
+    "claim_date",
+    "topic",
+)
+
+
+def claim_dicts(queryset: QuerySet[Claim]) -> list[dict[str, Any]]:
+    """The flat claims view: one dict per claim, in two queries."""
+    return claim_dicts_from_rows(list(queryset.values(*CLAIM_ROW_VALUES)))
+
+
+def claim_dicts_from_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flat claims view of rows of `Claim.objects.values(*CLAIM_ROW_VALUES)`."""
+    about: dict[int, list[int]] = defaultdict(list)
+    if rows:
+        ids = [row["annotation_id"] for row in rows]
+        for claim_id, actor_id in (
+            ClaimAbout.objects.filter(claim_id__in=ids).order_by("id").values_list("claim_id", "actor_id")
+        ):
+            about[claim_id].append(actor_id)
+    return [
+        {
+            "id": row["annotation_id"],
+            "project": row["annotation__project_id"],
+            "article": row["annotation__article_id"],
+            "article_title": row["annotation__article__title"],
+            "outlet": row["annotation__article__outlet_id"],
+            "outlet_name": row["annotation__article__outlet__name"],
+            "published_at": iso(row["annotation__article__published_at"]),
+            "annotator_name": row["annotation__annotator__username"],
+            "status": row["annotation__status"],
+            "text": row["annotation__quote"],
+            "claimant": row["claimant_id"],
+            "claimant_name": row["claimant__name"],
+            "claimant_is_outlet": row["claimant_is_outlet"],
+            "source_annotation": row["source_annotation_id"],
+            "source_text": row["source_annotation__quote"],
+            "source_kind": row["source_annotation__source__kind"],
+            "speech": row["speech"],
+            "stance": row["stance"],
+            "verdict": row["verdict"],
+            "claim_date": iso(row["claim_date"]),
+            "topic": row["topic"],
+            "about": about.get(row["annotation_id"], []),
+        }
+        for row in rows
+    ]
+
+
+# --- errors, as documented in the schema -------------------------------------------------------------------
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input: {field: [messages]} (nested for nested fields)"),
+    401: OpenApiResponse(DetailSerializer, description="Not authenticated (send a token or a session cookie)"),
+    403: OpenApiResponse(DetailSerializer, description="Authenticated but not allowed"),
+    404: OpenApiResponse(DetailSerializer, description="Not found, or not in one of your projects"),
+}
+
+
+# --- reads: the schema of those dicts ---------------------------------------------------------------------
+
+
+class SourceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SourceAttribution.Kind.choices, allow_blank=True)
+    anonymity = serializers.ChoiceField(choices=SourceAttribution.Anonymity.choices, allow_blank=True)
+    cue = serializers.CharField(allow_blank=True, max_length=100)
+    channel = serializers.CharField(allow_blank=True, max_length=200)
+
+
+class ClaimSerializer(serializers.Serializer):
+    claimant = serializers.IntegerField(allow_null=True, help_text="Actor id")
+    claimant_is_outlet = serializers.BooleanField()
+    claimant_mention = serializers.IntegerField(allow_null=True, help_text="The ACTOR span naming the claimant")
+    source_annotation = serializers.IntegerField(allow_null=True, help_text="The SOURCE span")
+    speech = serializers.ChoiceField(choices=Claim.Speech.choices, allow_blank=True)
+    claim_date = serializers.DateField(allow_null=True)
+    about = serializers.ListField(child=serializers.IntegerField(), help_text="Actor ids")
+    stance = serializers.ChoiceField(choices=Claim.Stance.choices, allow_blank=True)
+    verdict = serializers.ChoiceField(choices=Claim.Verdict.choices)
+    topic = serializers.CharField(allow_blank=True, max_length=100)
+
+
+class AnnotationSerializer(serializers.Serializer):
+    """One span (read). Offsets count Unicode code points; `end` is exclusive."""
+
+    id = serializers.IntegerField()
+    project = serializers.IntegerField()
+    article = serializers.IntegerField()
+    label = serializers.IntegerField()
+    label_name = serializers.CharField()
+    label_kind = serializers.ChoiceField(choices=Label.Kind.choices)
+    annotator = serializers.IntegerField()
+    annotator_name = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+    prefix = serializers.CharField(allow_blank=True)
+    suffix = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=Annotation.Status.choices)
+    note = serializers.CharField(allow_blank=True)
+    actors = serializers.ListField(child=serializers.IntegerField(), help_text="Actor ids")
+    attributes = serializers.DictField()
+    source = SourceSerializer(allow_null=True, help_text="SOURCE spans only")
+    claim = ClaimSerializer(allow_null=True, help_text="CLAIM spans only")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ClaimRowSerializer(serializers.Serializer):
+    """One claim, flat: what was claimed, by whom, through which source, where and when."""
+
+    id = serializers.IntegerField(help_text="The CLAIM annotation's id")
+    project = serializers.IntegerField()
+    article = serializers.IntegerField()
+    article_title = serializers.CharField()
+    outlet = serializers.IntegerField(allow_null=True)
+    outlet_name = serializers.CharField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    annotator_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Annotation.Status.choices)
+    text = serializers.CharField(help_text="The claim as quoted in the article")
+    claimant = serializers.IntegerField(allow_null=True)
+    claimant_name = serializers.CharField(allow_null=True)
+    claimant_is_outlet = serializers.BooleanField()
+    source_annotation = serializers.IntegerField(allow_null=True)
+    source_text = serializers.CharField(allow_null=True)
+    source_kind = serializers.CharField(allow_null=True, allow_blank=True)
+    speech = serializers.CharField(allow_blank=True)
+    stance = serializers.CharField(allow_blank=True)
+    verdict = serializers.CharField()
+    claim_date = serializers.DateField(allow_null=True)
+    topic = serializers.CharField(allow_blank=True)
+    about = serializers.ListField(child=serializers.IntegerField())
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField(help_text="Your role in the project")
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "slug", "description", "role", "created_at"]
+
+    def get_role(self, project: Project) -> str | None:
+        request = self.context.get("request")
+        return permissions.project_role(request.user, project) if request else None
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "project", "name", "kind", "colour", "shortcut", "description", "order"]
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    """An actor of the shared registry (read)."""
+
+    aliases = serializers.SerializerMethodField()
+    similarity = serializers.SerializerMethodField(help_text="With ?q=: how well the actor matched (0-1)")
+
+    class Meta:
+        model = Actor
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "country",
+            "acled_inter",
+            "wikidata_qid",
+            "cameo_code",
+            "parent",
+            "description",
+            "aliases",
+            "similarity",
+        ]
+
+    def get_aliases(self, actor: Actor) -> list[str]:
+        return [alias.name for alias in actor.aliases.all()]
+
+    def get_similarity(self, actor: Actor) -> float | None:
+        return getattr(actor, "similarity", None)
+
+
+class ActorCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(choices=Actor.Kind.choices)
+    country = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, allow_blank=True, max_length=3)
+    aliases = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=MAX_LIST)
+    acled_inter = serializers.ChoiceField(choices=Actor.Inter.choices, required=False, allow_null=True)
+    wikidata_qid = serializers.RegexField(r"^Q[1-9][0-9]*$", required=False, allow_blank=True, max_length=20)
+    cameo_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    parent = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+
+
+class AliasSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=300)
+
+
+class RelationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Relation
+        fields = ["id", "article", "source", "target", "kind", "annotator", "note", "created_at"]
+        read_only_fields = ["id", "article", "annotator", "created_at"]
+        extra_kwargs = {"note": {"max_length": MAX_TEXT}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            visible = Annotation.objects.filter(permissions.annotation_scope(request.user))
+            self.fields["source"].queryset = visible
+            self.fields["target"].queryset = visible
+
+
+# --- writes ----------------------------------------------------------------------------------------------
+
+
+class SourceWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SourceAttribution.Kind.choices, allow_blank=True, required=False)
+    anonymity = serializers.ChoiceField(choices=SourceAttribution.Anonymity.choices, allow_blank=True, required=False)
+    cue = serializers.CharField(allow_blank=True, max_length=100, required=False)
+    channel = serializers.CharField(allow_blank=True, max_length=200, required=False)
+
+
+class ClaimWriteSerializer(serializers.Serializer):
+    claimant = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), allow_null=True, required=False)
+    claimant_is_outlet = serializers.BooleanField(required=False)
+    claimant_mention = serializers.PrimaryKeyRelatedField(
+        queryset=Annotation.objects.all(), allow_null=True, required=False
+    )
+    source_annotation = serializers.PrimaryKeyRelatedField(
+        queryset=Annotation.objects.all(), allow_null=True, required=False
+    )
+    speech = serializers.ChoiceField(choices=Claim.Speech.choices, allow_blank=True, required=False)
+    claim_date = serializers.DateField(allow_null=True, required=False)
+    about = serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all()), required=False, max_length=MAX_LIST
+    )
+    stance = serializers.ChoiceField(choices=Claim.Stance.choices, allow_blank=True, required=False)
+    verdict = serializers.ChoiceField(choices=Claim.Verdict.choices, allow_blank=True, required=False)
+    topic = serializers.CharField(allow_blank=True, max_length=100, required=False)
+
+
+class AnnotationWriteSerializer(serializers.Serializer):
+    """A span to store (POST) or the fields to change (PATCH); the annotator is always the requesting user."""
+
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
+    label = serializers.PrimaryKeyRelatedField(queryset=Label.objects.all())
+    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text="Code points, inclusive")
+    end = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Code points, exclusive")
+    quote = serializers.CharField(
+        required=False, trim_whitespace=False, max_length=1_000_000, help_text="Must equal text[start:end]"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    status = serializers.ChoiceField(choices=Annotation.Status.choices, required=False)
+    actors = serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all()),
+        required=False,
+        max_length=MAX_LIST,
+        help_text="Actor ids (ACTOR and SOURCE spans)",
+    )
+    attributes = serializers.DictField(required=False)
+    source = SourceWriteSerializer(required=False, allow_null=True, help_text="SOURCE spans only")
+    claim = ClaimWriteSerializer(required=False, allow_null=True, help_text="CLAIM spans only")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:
+            return
+        user = request.user
+        self.fields["project"].queryset = permissions.visible_projects(user)
+        self.fields["article"].queryset = permissions.visible_articles(user)
+        self.fields["label"].queryset = Label.objects.filter(project__in=permissions.visible_projects(user))
+        visible = Annotation.objects.filter(permissions.annotation_scope(user))
+        claim_fields = self.fields["claim"].fields
+        claim_fields["claimant_mention"].queryset = visible
+        claim_fields["source_annotation"].queryset = visible
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        project, article = data.get("project"), data.get("article")
+        if project is not None and article is not None and not project.articles.filter(pk=article.pk).exists():
+            raise serializers.ValidationError({"article": f"Article {article.pk} is not in project {project.name!r}."})
+        return data
+
+
+def service_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    """Validated request data as keyword arguments of create_annotation / update_annotation."""
+    arguments = {key: value for key, value in data.items() if not (key in ("source", "claim") and value is None)}
+    arguments.pop("project", None)
+    arguments.pop("article", None)
+    return arguments

@@ -1,0 +1,136 @@
+"""API of the archive: articles (with their annotations on request) and outlets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import permissions, services
+from annotations.models import Annotation, Project
+from annotations.serializers import ANNOTATION_VALUES, ERRORS, annotation_dicts_from_rows
+from articles.filters import ArticleFilter, OutletFilter
+from articles.models import Article, Outlet
+from articles.selectors import escape_snippet
+from articles.serializers import (
+    ARTICLE_VALUES,
+    ArticleSerializer,
+    OutletSerializer,
+    SubmitSerializer,
+    SubmittedSerializer,
+    article_dict,
+)
+
+INCLUDE = OpenApiParameter(
+    "include", OpenApiTypes.STR, enum=["annotations"], description="`annotations` embeds the spans you may see"
+)
+
+
+def embed_annotations(request: Request, items: list[dict[str, Any]], project: Project | None) -> None:
+    """Add each article's visible annotations to its dict, in three queries for the whole page."""
+    spans = Annotation.objects.filter(
+        permissions.annotation_scope(request.user), article_id__in=[i["id"] for i in items]
+    )
+    if project is not None:
+        spans = spans.filter(project=project)
+    by_article: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = spans.order_by("article_id", "start", "end", "id").values(*ANNOTATION_VALUES)
+    for annotation in annotation_dicts_from_rows(list(rows)):
+        by_article[annotation["article"]].append(annotation)
+    for item in items:
+        item["annotations"] = by_article.get(item["id"], [])
+
+
+def wants_annotations(request: Request) -> bool:
+    include = request.query_params.get("include", "")
+    parts = {part.strip() for part in include.split(",") if part.strip()}
+    unknown = parts - {"annotations"}
+    if unknown:
+        raise ValidationError({"include": [f"Unknown include {', '.join(sorted(unknown))!r}: use 'annotations'."]})
+    return "annotations" in parts
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[INCLUDE], responses={200: ArticleSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(parameters=[INCLUDE], responses={200: ArticleSerializer, **ERRORS}),
+)
+class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Articles of your projects, newest first (or best first with `?search=`)."""
+
+    serializer_class = ArticleSerializer
+    lookup_value_regex = "[0-9]+"
+    filterset_class = ArticleFilter
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return permissions.visible_articles(self.request.user)
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        if request.query_params.get("search", "").strip():
+            return ("-rank", "-id")
+        return ("-id",)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        include = wants_annotations(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        searching = "rank" in queryset.query.annotations
+        fields = (*ARTICLE_VALUES, "rank", "snippet") if searching else ARTICLE_VALUES
+        page = self.paginate_queryset(queryset.values(*fields))
+        items = [article_dict(row) for row in page]
+        for item in items:
+            if item.get("snippet") is not None:
+                item["snippet"] = escape_snippet(item["snippet"])
+        if include:
+            project = self.filterset_project(request)
+            embed_annotations(request, items, project)
+        return self.get_paginated_response(items)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        include = wants_annotations(request)
+        row = get_object_or_404(self.get_queryset().values(*ARTICLE_VALUES), pk=int(self.kwargs["pk"]))
+        item = article_dict(row)
+        if include:
+            embed_annotations(request, [item], self.filterset_project(request))
+        return Response(item)
+
+    def filterset_project(self, request: Request) -> Project | None:
+        raw = request.query_params.get("project")
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise ValidationError({"project": ["A project id is a whole number."]})
+        return get_object_or_404(permissions.visible_projects(request.user), pk=int(raw))
+
+    @extend_schema(request=SubmitSerializer, responses={200: SubmittedSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Mark your work on this article in a project as done: your draft spans become submitted."""
+        article = get_object_or_404(self.get_queryset(), pk=pk)
+        body = SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        project = permissions.visible_projects(request.user).filter(pk=body.validated_data["project"]).first()
+        if project is None or not project.articles.filter(pk=article.pk).exists():
+            raise ValidationError({"project": ["This article is not in that project of yours."]})
+        assignment = services.submit_article(project=project, article=article, annotator=request.user)
+        return Response(SubmittedSerializer(assignment).data)
+
+
+@extend_schema_view(list=extend_schema(responses={200: OutletSerializer(many=True), **ERRORS}))
+class OutletViewSet(viewsets.ReadOnlyModelViewSet):
+    """Publishers (a shared registry, edited in the admin)."""
+
+    serializer_class = OutletSerializer
+    lookup_value_regex = "[0-9]+"
+    filterset_class = OutletFilter
+    queryset = Outlet.objects.all()
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("id",)
