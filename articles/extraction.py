@@ -78,7 +78,7 @@ BOILERPLATE_LINE = re.compile(
 # Lines that introduce a link to another story ("Related: ...", "READ MORE: ...").
 TEASER_PREFIX = re.compile(
     r"^(?:related(?: articles?| stories| coverage| content)?|see (?:more|also)|read (?:more|also|next)"
-    r"|also read|more(?: on this| from \w+)?|recommended|watch|listen|don'?t miss|further reading"
+    r"|also(?: read)?|more(?: on this| from \w+)?|recommended|watch|listen|don'?t miss|further reading"
     r"|suggested|trending|previously|in other news|click here)\s*[:»|]",
     re.IGNORECASE,
 )
@@ -746,6 +746,10 @@ def prepare_tree(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         is_card = len(links) >= 2 and text and link_text / text > 0.8
         if is_card and (container.xpath(".//img") or len(links) >= 3) and container.getparent() is not None:
             container.drop_tree()
+    # A span that only wraps a link adds no text, but its class name ("link") can make extractors drop the link.
+    for span in cleaned.xpath("//p//span[count(*) = 1 and a]"):
+        if normalize_text(span.text_content()) == normalize_text(span[0].text_content()):
+            span.drop_tag()
     # Embedded posts quoted by the article are article text; their widget classes make extractors drop them.
     for quote in cleaned.xpath('//blockquote[contains(@class, "twitter-tweet") or contains(@class, "-embed")]'):
         quote.attrib.pop("class", None)
