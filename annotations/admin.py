@@ -1,0 +1,248 @@
+"""Admin of the coding app: projects and codebooks, the actor registry (with merging), annotations, review."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, ProtectedError
+from django.template.response import TemplateResponse
+
+from annotations import services
+from annotations.models import (
+    Actor,
+    ActorAlias,
+    ActorLink,
+    Annotation,
+    Assignment,
+    Claim,
+    ClaimAbout,
+    Label,
+    Membership,
+    Project,
+    Relation,
+    SourceAttribution,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class LabelInline(admin.TabularInline):
+    model = Label
+    extra = 0
+    fields = ["name", "kind", "colour", "shortcut", "order", "description"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count", "member_count", "created_at"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["articles"]
+    inlines = [LabelInline, MembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles", distinct=True), member_count=Count("memberships", distinct=True))
+        )
+
+    @admin.display(ordering="article_count", description="articles")
+    def article_count(self, project):
+        return project.article_count
+
+    @admin.display(ordering="member_count", description="members")
+    def member_count(self, project):
+        return project.member_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.ensure_core_labels(form.instance)  # every project codes CLAIM, ACTOR and SOURCE
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "kind", "colour", "shortcut", "order"]
+    list_filter = ["kind", "project"]
+    search_fields = ["name", "description"]
+
+
+class ActorAliasInline(admin.TabularInline):
+    model = ActorAlias
+    extra = 1
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "acled_inter", "wikidata_qid", "cameo_code", "mention_count"]
+    list_filter = ["kind", "acled_inter", "country"]
+    search_fields = ["name", "aliases__name", "wikidata_qid", "cameo_code"]
+    autocomplete_fields = ["parent"]
+    inlines = [ActorAliasInline]
+    actions = ["merge_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mention_count=Count("links", distinct=True))
+
+    @admin.display(ordering="mention_count", description="mentions")
+    def mention_count(self, actor):
+        return actor.mention_count
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:  # an alias join can repeat an actor
+            return queryset.order_by("name", "pk"), True
+        return queryset, may_have_duplicates
+
+    @admin.action(description="Merge selected actors into one")
+    def merge_selected(self, request, queryset):
+        actors = list(queryset.order_by("pk"))
+        if len(actors) < 2:
+            self.message_user(request, "Select at least two actors to merge.", messages.WARNING)
+            return None
+        keep_id = request.POST.get("keep")
+        if keep_id and request.POST.get("confirm") == "yes":
+            keep = next((actor for actor in actors if str(actor.pk) == keep_id), None)
+            if keep is None:
+                self.message_user(request, "Choose which of the selected actors to keep.", messages.ERROR)
+                return None
+            others = [actor for actor in actors if actor.pk != keep.pk]
+            names = ", ".join(other.name for other in others)
+            try:
+                services.merge_actors(keep=keep, others=others)
+            except (ValidationError, ProtectedError) as error:
+                self.message_user(request, f"Could not merge: {error}", messages.ERROR)
+                return None
+            self.message_user(request, f"Merged {names} into {keep.name}; their names are now aliases.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge actors",
+            "actors": queryset.annotate(n_mentions=Count("links", distinct=True)).order_by("-n_mentions", "pk"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/annotations/actor/merge.html", context)
+
+
+class ActorLinkInline(admin.TabularInline):
+    model = ActorLink
+    extra = 0
+    autocomplete_fields = ["actor"]
+
+
+class SourceAttributionInline(admin.StackedInline):
+    model = SourceAttribution
+    extra = 0
+    can_delete = False
+
+
+class ClaimInline(admin.StackedInline):
+    model = Claim
+    fk_name = "annotation"
+    extra = 0
+    can_delete = False
+    autocomplete_fields = ["claimant"]
+    raw_id_fields = ["claimant_mention", "source_annotation"]
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["quote_excerpt", "label", "article", "annotator", "status", "start", "end", "updated_at"]
+    list_filter = ["status", "label__kind", "project", "annotator"]
+    list_editable = ["status"]
+    search_fields = ["quote", "note", "article__title"]
+    date_hierarchy = "created_at"
+    list_select_related = ["label", "article", "annotator"]
+    readonly_fields = ["project", "article", "annotator", "start", "end", "quote", "prefix", "suffix", "created_at"]
+    fields = ["project", "article", "label", "annotator", "start", "end", "quote", "prefix", "suffix"]
+    fields += ["status", "note", "attributes", "created_at"]
+    inlines = [ActorLinkInline, SourceAttributionInline, ClaimInline]
+    actions = ["mark_accepted", "mark_rejected"]
+
+    def has_add_permission(self, request):
+        return False  # spans are made in the workspace or through the API, where offsets are checked
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "label" in form.base_fields:
+            form.base_fields["label"].queryset = Label.objects.filter(project_id=obj.project_id)
+        return form
+
+    @admin.display(description="quote", ordering="quote")
+    def quote_excerpt(self, annotation):
+        return annotation.quote[:80]
+
+    @admin.action(description="Accept selected annotations")
+    def mark_accepted(self, request, queryset):
+        updated = queryset.update(status=Annotation.Status.ACCEPTED)
+        self.message_user(request, f"Accepted {updated} annotations.")
+
+    @admin.action(description="Reject selected annotations")
+    def mark_rejected(self, request, queryset):
+        updated = queryset.update(status=Annotation.Status.REJECTED)
+        self.message_user(request, f"Rejected {updated} annotations.")
+
+
+class ClaimAboutInline(admin.TabularInline):
+    model = ClaimAbout
+    extra = 0
+    autocomplete_fields = ["actor"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "claimant", "claimant_is_outlet", "speech", "stance", "verdict", "topic"]
+    list_filter = ["speech", "stance", "verdict", "claimant_is_outlet"]
+    search_fields = ["annotation__quote", "claimant__name", "topic"]
+    autocomplete_fields = ["claimant"]
+    raw_id_fields = ["annotation", "claimant_mention", "source_annotation"]
+    list_select_related = ["annotation", "claimant"]
+    inlines = [ClaimAboutInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SourceAttribution)
+class SourceAttributionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "anonymity", "cue", "channel"]
+    list_filter = ["kind", "anonymity"]
+    search_fields = ["annotation__quote", "cue", "channel"]
+    raw_id_fields = ["annotation"]
+    list_select_related = ["annotation"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Relation)
+class RelationAdmin(admin.ModelAdmin):
+    list_display = ["source", "kind", "target", "article", "annotator", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["source__quote", "target__quote", "article__title"]
+    raw_id_fields = ["article", "source", "target"]
+    list_select_related = ["source__label", "target__label", "article", "annotator"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["article", "annotator", "project", "status", "submitted_at", "updated_at"]
+    list_filter = ["status", "project"]
+    search_fields = ["article__title", "annotator__username"]
+    date_hierarchy = "updated_at"
+    raw_id_fields = ["article"]
+    list_select_related = ["article", "annotator", "project"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "project", "role"]
+    list_filter = ["role", "project"]
+    search_fields = ["user__username", "project__name"]
+    autocomplete_fields = ["user"]

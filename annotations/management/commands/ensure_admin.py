@@ -1,0 +1,42 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from annotations.demo import PROJECT_SLUG
+from annotations.models import Membership, Project
+
+CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".admin-credentials"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the local admin account on first run with a random password (kept in the git-ignored "
+        ".admin-credentials) and print how to log in."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username, **options):
+        users = get_user_model()
+        user = users.objects.filter(username=username).first()
+        if user is None or not CREDENTIALS_FILE.exists():
+            password = secrets.token_urlsafe(12)
+            if user is None:
+                user = users.objects.create_superuser(username=username, email="", password=password)
+            else:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            CREDENTIALS_FILE.write_text(f"{username}\n{password}\n")
+            CREDENTIALS_FILE.chmod(0o600)
+        username, password = CREDENTIALS_FILE.read_text().split()[:2]
+        demo = Project.objects.filter(slug=PROJECT_SLUG).first()
+        if demo is not None:
+            Membership.objects.get_or_create(project=demo, user=user, defaults={"role": Membership.Role.ADMIN})
+        self.stdout.write(
+            f"Log in at http://127.0.0.1:8000/ as {username!r} with password {password!r} "
+            f"(kept in {CREDENTIALS_FILE.name}; delete that file to set a new one)."
+        )

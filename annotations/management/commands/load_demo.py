@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from annotations.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo project: one article with its reference coding (88 spans) and 21 actors. Idempotent."
+
+    def handle(self, *args, **options):
+        result = load_demo()
+        verb = "Loaded" if result.created else "Already loaded:"
+        self.stdout.write(
+            f"{verb} demo project {result.project.name!r} (/projects/{result.project.pk}/), "
+            f"article #{result.article.pk} with {result.annotations} annotations."
+        )

@@ -1,0 +1,105 @@
+"""The admin serves every model to staff, keeps anonymous visitors out, and merges duplicate actors safely."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from annotations import services
+from annotations.demo import load_demo
+from annotations.models import Actor, ActorLink, Annotation, Claim, ClaimAbout
+from articles.models import ImportBatch
+
+
+@pytest.fixture
+def demo(db):
+    return load_demo()
+
+
+def test_every_changelist_and_change_page_answers_staff_and_redirects_anonymous(client, staff, demo):
+    ImportBatch.objects.create(source="pages/", items=[{"item": "a.html", "outcome": "failed", "message": "empty"}])
+    checked = 0
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        changelist = reverse("admin:{}_{}_changelist".format(*info))
+        obj = model.objects.order_by("pk").first()
+        change = reverse("admin:{}_{}_change".format(*info), args=[obj.pk]) if obj is not None else None
+        client.logout()
+        assert client.get(changelist).status_code == 302, changelist
+        if change:
+            assert client.get(change).status_code == 302, change
+        client.force_login(staff)
+        assert client.get(changelist).status_code == 200, changelist
+        assert client.get(changelist, {"q": "Haftar"}).status_code == 200, changelist
+        if change:
+            assert client.get(change).status_code == 200, change
+            checked += 1
+    assert checked >= 14  # every model of ours has an object in the demo data
+
+
+def test_article_page_lists_its_annotations_read_only(client, staff, demo):
+    client.force_login(staff)
+    response = client.get(reverse("admin:articles_article_change", args=[demo.article.pk]))
+    body = response.content.decode()
+    assert body.count('class="field-quote"') >= 88
+    assert 'name="annotations-0-start"' not in body  # offsets are not editable
+
+
+def test_snapshot_downloads_exact_bytes_and_cannot_be_edited(client, staff, demo):
+    client.force_login(staff)
+    snapshot = demo.article.snapshot
+    response = client.get(reverse("admin:articles_snapshot_download", args=[snapshot.pk]))
+    assert response.status_code == 200
+    assert response.content == bytes(snapshot.raw)
+    assert response["Content-Disposition"].startswith("attachment")
+    change = client.post(reverse("admin:articles_snapshot_change", args=[snapshot.pk]), {"source_url": "x"})
+    assert change.status_code == 403
+
+
+def test_actor_autocomplete_finds_aliases(client, staff, demo):
+    client.force_login(staff)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Hifter", "app_label": "annotations", "model_name": "claim", "field_name": "claimant"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Khalifa Haftar"]
+
+
+def test_merge_action_asks_which_actor_to_keep(client, staff, demo):
+    client.force_login(staff)
+    ids = list(Actor.objects.filter(name__in=["Turkey", "Egypt"]).values_list("pk", flat=True))
+    response = client.post(
+        reverse("admin:annotations_actor_changelist"), {"action": "merge_selected", "_selected_action": ids}
+    )
+    assert response.status_code == 200
+    assert "Keep which actor?" in response.content.decode()
+    assert Actor.objects.filter(pk__in=ids).count() == 2
+
+
+def test_merge_action_keeps_every_mention(client, staff, demo):
+    client.force_login(staff)
+    haftar = Actor.objects.get(name="Khalifa Haftar")
+    duplicate = services.create_actor(name="Khalifa Belqasim Haftar", kind="person", aliases=["Field Marshal"])
+    span = Annotation.objects.filter(actor_links__actor=haftar).first()
+    ActorLink.objects.create(annotation=Annotation.objects.get(attributes__ref="M03"), actor=duplicate)
+    ActorLink.objects.create(annotation=span, actor=duplicate)  # a span linked to both
+    claim = Claim.objects.get(annotation__attributes__ref="C01")
+    ClaimAbout.objects.create(claim=claim, actor=duplicate)
+    mentions_before = set(ActorLink.objects.filter(actor__in=[haftar, duplicate]).values_list("annotation", flat=True))
+
+    response = client.post(
+        reverse("admin:annotations_actor_changelist"),
+        {
+            "action": "merge_selected",
+            "_selected_action": [haftar.pk, duplicate.pk],
+            "keep": haftar.pk,
+            "confirm": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Actor.objects.filter(pk=duplicate.pk).exists()
+    mentions_after = set(ActorLink.objects.filter(actor=haftar).values_list("annotation", flat=True))
+    assert mentions_after == mentions_before
+    aliases = set(haftar.aliases.values_list("name", flat=True))
+    assert {"Khalifa Belqasim Haftar", "Field Marshal", "Haftar"} <= aliases
+    assert list(claim.about.filter(pk=haftar.pk)) == [haftar]
