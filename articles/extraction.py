@@ -766,24 +766,32 @@ def anchor_texts(tree: lxml.html.HtmlElement) -> set[str]:
     return {text for text in (normalize_text(a.text_content()) for a in tree.iter("a")) if text}
 
 
-def body_blocks(body: etree._Element) -> list[str]:
-    """trafilatura's body (p, head, list/item, quote, table/row/cell, lb) as normalised paragraphs."""
-    pieces: list[str] = []
+@dataclass(frozen=True)
+class Block:
+    text: str
+    kind: str  # trafilatura's element name: p, head, item, quote, cell...
 
-    def walk(element: etree._Element) -> None:
-        if element.tag in BREAKING_TAGS:
-            pieces.append("\n")
+
+def body_blocks(body: etree._Element) -> list[Block]:
+    """trafilatura's body (p, head, list/item, quote, table/row/cell, lb) as normalised text blocks."""
+    blocks: list[tuple[str, list[str]]] = []
+
+    def walk(element: etree._Element, parent_kind: str) -> None:
+        breaking = element.tag in BREAKING_TAGS
+        if breaking:
+            blocks.append((element.tag, []))
         elif element.tag == "cell":
-            pieces.append(" | ")
-        pieces.append(element.text or "")
+            blocks[-1][1].append(" | ")
+        blocks[-1][1].append(element.text or "")
         for child in element:
-            walk(child)
-        if element.tag in BREAKING_TAGS:
-            pieces.append("\n")
-        pieces.append(element.tail or "")
+            walk(child, element.tag if breaking and element.tag != "lb" else parent_kind)
+        if breaking:
+            blocks.append((parent_kind, []))
+        blocks[-1][1].append(element.tail or "")
 
-    walk(body)
-    return [text for text in (normalize_text(line) for line in "".join(pieces).split("\n")) if text]
+    blocks.append(("body", []))
+    walk(body, "body")
+    return [Block(text, kind) for kind, pieces in blocks if (text := normalize_text("".join(pieces)))]
 
 
 @dataclass(frozen=True)
@@ -795,23 +803,24 @@ class PageContext:
     links: set[str]
 
 
-def filter_paragraphs(blocks: list[str], page: PageContext) -> list[str]:
+def filter_paragraphs(blocks: list[Block], page: PageContext) -> list[str]:
     """Drop furniture paragraphs: the repeated title or standfirst, link lists, teasers, promotion, legal lines."""
     kept: list[str] = []
-    for block in blocks:
-        if not kept and is_page_heading(block, page):
+    for index, block in enumerate(blocks):
+        if index < 2 and not kept and is_page_heading(block, page):
             continue
-        if is_link_only(block, page.links) or is_boilerplate(block):
+        if is_link_only(block.text, page.links) or is_boilerplate(block.text):
             continue
-        kept.append(block)
+        kept.append(block.text)
     return kept
 
 
-def is_page_heading(block: str, page: PageContext) -> bool:
-    """The headline, or a standfirst without final punctuation, repeated at the top of the body."""
-    if any(same_words(block, heading) for heading in page.headings):
+def is_page_heading(block: Block, page: PageContext) -> bool:
+    """The headline, or the standfirst set as a heading or without final punctuation, atop the body."""
+    if any(same_words(block.text, heading) for heading in page.headings):
         return True
-    return not ENDS_SENTENCE.search(block) and any(same_words(block, summary) for summary in page.summaries)
+    is_standfirst = any(same_words(block.text, summary) for summary in page.summaries)
+    return is_standfirst and (block.kind == "head" or not ENDS_SENTENCE.search(block.text))
 
 
 def is_link_only(text: str, links: set[str]) -> bool:
@@ -837,7 +846,7 @@ def fallback_paragraphs(tree: lxml.html.HtmlElement, page: PageContext) -> list[
         if element.xpath("ancestor::nav | ancestor::header | ancestor::footer | ancestor::aside | ancestor::form"):
             continue
         if text := normalize_text(element.text_content()):
-            blocks.append(text)
+            blocks.append(Block(text, "head" if element.tag in {"h2", "h3"} else element.tag))
     paragraphs = filter_paragraphs(blocks, PageContext(page.headings, page.summaries, anchor_texts(scope)))
     if sum(len(WORD.findall(paragraph)) for paragraph in paragraphs) < 12:
         return []
