@@ -1,0 +1,360 @@
+"""The annotator's screens: projects, a project's article list, the annotation workspace, snapshot download.
+
+Writes happen through the REST API (the same endpoints scripts use); these views only read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from annotations.models import (
+    Actor,
+    ActorAlias,
+    ActorLink,
+    Annotation,
+    Assignment,
+    Claim,
+    ClaimAbout,
+    Label,
+    Project,
+    Relation,
+    SourceAttribution,
+)
+from annotations.permissions import project_role, visible_projects
+from annotations.suggestions import suggest_mentions
+from articles.models import Article, Outlet, Snapshot
+from articles.selectors import escape_snippet, search_articles
+
+PAGE_SIZE = 50
+SORTS = {
+    "newest": ("-published_at", "-id"),
+    "oldest": ("published_at", "id"),
+    "title": ("title", "id"),
+    "outlet": ("outlet__name", "-published_at"),
+    "added": ("-created_at", "-id"),
+}
+
+
+SORT_CHOICES = [
+    ("relevance", "Relevance"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("title", "Title"),
+    ("outlet", "Outlet"),
+    ("added", "Recently added"),
+]
+
+
+def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str]:
+    """The project and the user's role in it; 404 for non-members so that projects are not discoverable."""
+    project = get_object_or_404(Project, pk=project_id)
+    role = project_role(request.user, project)
+    if role is None:
+        raise Http404("No such project.")
+    return project, role
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The user's projects with their article counts and the user's own progress."""
+    my_submitted = Assignment.objects.filter(
+        project=OuterRef("pk"), annotator=request.user, status=Assignment.Status.SUBMITTED
+    )
+    projects = (
+        visible_projects(request.user)
+        .distinct()
+        .annotate(
+            article_count=Count("articles", distinct=True),
+            submitted_count=Coalesce(
+                Subquery(
+                    my_submitted.values("project").annotate(n=Count("id")).values("n"), output_field=IntegerField()
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("name")
+    )
+    return render(request, "annotations/project_list.html", {"projects": projects})
+
+
+@login_required
+@require_GET
+def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A project's articles: full-text search, filters, sorting, pagination and the user's progress on each."""
+    project, role = _member_project(request, project_id)
+    params = request.GET
+    query = params.get("q", "").strip()
+    articles = project.articles.all()
+
+    outlet = params.get("outlet", "")
+    if outlet.isdigit():
+        articles = articles.filter(outlet_id=int(outlet))
+    language = params.get("language", "")
+    if language:
+        articles = articles.filter(language=language)
+    date_from, date_to = _parse_date(params.get("from", "")), _parse_date(params.get("to", ""))
+    if date_from:
+        articles = articles.filter(published_at__date__gte=date_from)
+    if date_to:
+        articles = articles.filter(published_at__date__lte=date_to)
+
+    mine = Assignment.objects.filter(project=project, article=OuterRef("pk"), annotator=request.user)
+    status = params.get("status", "")
+    if status == "not_started":
+        articles = articles.exclude(Exists(mine))
+    elif status in (Assignment.Status.IN_PROGRESS, Assignment.Status.SUBMITTED):
+        articles = articles.filter(Exists(mine.filter(status=status)))
+
+    actor = None
+    actor_id = params.get("actor", "")
+    if actor_id.isdigit():
+        actor = Actor.objects.filter(pk=int(actor_id)).first()
+    if actor is not None:
+        names = [actor.name, *actor.aliases.values_list("name", flat=True)]
+        mentioned = ActorLink.objects.filter(
+            actor=actor, annotation__article=OuterRef("pk"), annotation__project=project
+        )
+        text_match = Q()
+        for name in names:
+            text_match |= Q(text__icontains=name)
+        articles = articles.filter(Exists(mentioned) | text_match)
+
+    sort = params.get("sort", "relevance" if query else "newest")
+    if query:
+        articles = search_articles(articles, query)
+    if sort in SORTS:
+        articles = articles.order_by(*SORTS[sort])
+    elif not query:
+        sort = "newest"
+
+    my_spans = (
+        Annotation.objects.filter(project=project, article=OuterRef("pk"), annotator=request.user)
+        .values("article")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    articles = articles.select_related("outlet").annotate(
+        my_spans=Coalesce(Subquery(my_spans, output_field=IntegerField()), Value(0)),
+        my_status=Subquery(mine.values("status")[:1]),
+    )
+    articles = articles.defer("text", "lead", "metadata")
+
+    page = Paginator(articles, PAGE_SIZE).get_page(params.get("page"))
+    rows = []
+    for article in page.object_list:
+        snippet = getattr(article, "snippet", None)
+        rows.append(
+            {
+                "article": article,
+                "snippet": escape_snippet(snippet) if snippet else "",
+                "status": article.my_status or "not_started",
+            }
+        )
+    outlets = Outlet.objects.filter(articles__projects=project).distinct().order_by("name")
+    languages = project.articles.exclude(language="").values_list("language", flat=True).distinct().order_by("language")
+    keep = params.copy()
+    keep.pop("page", None)
+    context = {
+        "project": project,
+        "role": role,
+        "rows": rows,
+        "page": page,
+        "total": page.paginator.count,
+        "query": query,
+        "outlets": outlets,
+        "languages": languages,
+        "actor": actor,
+        "sort": sort,
+        "params": params,
+        "querystring": keep.urlencode(),
+        "has_articles": project.articles.exists(),
+        "filtered": any(params.get(k) for k in ("q", "outlet", "language", "from", "to", "status", "actor")),
+        "statuses": [
+            ("not_started", "Not started"),
+            ("in_progress", "In progress"),
+            ("submitted", "Submitted"),
+        ],
+        "sorts": SORT_CHOICES,
+    }
+    return render(request, "annotations/article_list.html", context)
+
+
+def registry_suggestions(text: str, *, skip: set[tuple[int, int]]) -> list[dict]:
+    """Mentions of registry actors (names and aliases) in the text, minus spans already coded as ACTOR."""
+    registry = list(Actor.objects.values_list("id", "name"))
+    aliases = list(ActorAlias.objects.values_list("actor_id", "name"))
+    found = suggest_mentions(text, registry, aliases=aliases, skip=skip)
+    return [{"start": s.start, "end": s.end, "actor": s.actor_id, "name": s.matched_name} for s in found]
+
+
+def _choices(choices) -> list[list[str]]:
+    return [[value, label] for value, label in choices]
+
+
+def workspace_data(*, project: Project, article: Article, user) -> dict:
+    """Everything the workspace needs on load, in lean queries: the article, codebook, the user's own spans."""
+    annotations = list(
+        Annotation.objects.filter(project=project, article=article, annotator=user)
+        .order_by("start", "end", "id")
+        .values("id", "label_id", "start", "end", "quote", "status", "note", "attributes")
+    )
+    ids = [a["id"] for a in annotations]
+    actors_of: dict[int, list[int]] = {}
+    for annotation_id, actor_id in ActorLink.objects.filter(annotation_id__in=ids).values_list(
+        "annotation_id", "actor_id"
+    ):
+        actors_of.setdefault(annotation_id, []).append(actor_id)
+    sources = {
+        row.pop("annotation_id"): row
+        for row in SourceAttribution.objects.filter(annotation_id__in=ids).values(
+            "annotation_id", "kind", "anonymity", "cue", "channel"
+        )
+    }
+    claims = {
+        row.pop("annotation_id"): row
+        for row in Claim.objects.filter(annotation_id__in=ids).values(
+            "annotation_id",
+            "claimant",
+            "claimant_is_outlet",
+            "claimant_mention",
+            "source_annotation",
+            "speech",
+            "claim_date",
+            "stance",
+            "verdict",
+            "topic",
+        )
+    }
+    about_of: dict[int, list[int]] = {}
+    for claim_id, actor_id in ClaimAbout.objects.filter(claim_id__in=ids).values_list("claim_id", "actor_id"):
+        about_of.setdefault(claim_id, []).append(actor_id)
+    referenced: set[int] = set()
+    for annotation in annotations:
+        annotation_id = annotation["id"]
+        annotation["label"] = annotation.pop("label_id")
+        annotation["actors"] = actors_of.get(annotation_id, [])
+        annotation["source"] = sources.get(annotation_id)
+        claim = claims.get(annotation_id)
+        if claim is not None:
+            claim["about"] = about_of.get(annotation_id, [])
+            claim["claim_date"] = claim["claim_date"].isoformat() if claim["claim_date"] else None
+            referenced.update(claim["about"])
+            if claim["claimant"]:
+                referenced.add(claim["claimant"])
+        annotation["claim"] = claim
+        referenced.update(annotation["actors"])
+    relations = list(
+        Relation.objects.filter(article=article, source_id__in=ids, target_id__in=ids).values(
+            "id", "source", "target", "kind", "note"
+        )
+    )
+
+    labels = list(
+        Label.objects.filter(project=project).values("id", "name", "kind", "colour", "shortcut", "description")
+    )
+    actor_labels = {label["id"] for label in labels if label["kind"] == Label.Kind.ACTOR}
+    actor_spans = {(a["start"], a["end"]) for a in annotations if a["label"] in actor_labels}
+    suggestions = registry_suggestions(article.text, skip=actor_spans)
+    referenced.update(s["actor"] for s in suggestions)
+
+    actors = list(Actor.objects.filter(pk__in=referenced).values("id", "name", "kind", "country"))
+    alias_rows = ActorAlias.objects.filter(actor_id__in=referenced).values_list("actor_id", "name")
+    alias_map: dict[int, list[str]] = {}
+    for actor_id, name in alias_rows:
+        alias_map.setdefault(actor_id, []).append(name)
+    for actor in actors:
+        actor["aliases"] = alias_map.get(actor["id"], [])
+
+    assignment = Assignment.objects.filter(project=project, article=article, annotator=user).values("status").first()
+    return {
+        "project": {"id": project.pk, "name": project.name},
+        "article": {
+            "id": article.pk,
+            "title": article.title,
+            "text": article.text,
+            "outlet": article.outlet.name if article.outlet else "",
+            "byline": article.byline,
+            "url": article.url,
+            "language": article.language,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "snapshot": article.snapshot_id,
+        },
+        "user": {"id": user.pk, "name": user.get_username()},
+        "status": assignment["status"] if assignment else "not_started",
+        "labels": labels,
+        "annotations": annotations,
+        "relations": relations,
+        "actors": actors,
+        "suggestions": suggestions,
+        "choices": {
+            "actor_kind": _choices(Actor.Kind.choices),
+            "source_kind": _choices(SourceAttribution.Kind.choices),
+            "anonymity": _choices(SourceAttribution.Anonymity.choices),
+            "speech": _choices(Claim.Speech.choices),
+            "stance": _choices(Claim.Stance.choices),
+            "verdict": _choices(Claim.Verdict.choices),
+            "relation_kind": _choices(Relation.Kind.choices),
+        },
+    }
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest, project_id: int, article_id: int) -> HttpResponse:
+    """The annotation workspace for one article of a project."""
+    project, _ = _member_project(request, project_id)
+    article = get_object_or_404(project.articles.select_related("outlet"), pk=article_id)
+    data = workspace_data(project=project, article=article, user=request.user)
+    data["csrf"] = get_token(request)
+    data["urls"] = {"list": f"/projects/{project.pk}/", "snapshot": f"/snapshots/{article.snapshot_id}/"}
+    return render(request, "annotations/workspace.html", {"project": project, "article": article, "data": data})
+
+
+@login_required
+@require_GET
+def suggestions_json(request: HttpRequest, project_id: int, article_id: int) -> HttpResponse:
+    """The registry suggestions for the article (what the workspace embeds), for scripts and reloads."""
+    project, _ = _member_project(request, project_id)
+    article = get_object_or_404(project.articles, pk=article_id)
+    skip = set(
+        Annotation.objects.filter(
+            project=project, article=article, annotator=request.user, label__kind=Label.Kind.ACTOR
+        ).values_list("start", "end")
+    )
+    return JsonResponse({"results": registry_suggestions(article.text, skip=skip)})
+
+
+@login_required
+@require_GET
+def snapshot_download(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    """The archived bytes as a download, never rendered in our origin (sandboxed, no sniffing)."""
+    snapshot = get_object_or_404(Snapshot, pk=snapshot_id)
+    if not request.user.is_superuser:
+        allowed = Article.objects.filter(snapshot=snapshot, projects__in=visible_projects(request.user)).exists()
+        if not allowed:
+            raise Http404("No such snapshot.")
+    extension = {"text/html": "html", "text/plain": "txt", "application/warc": "warc"}.get(
+        snapshot.content_type.split(";")[0].strip().lower(), "bin"
+    )
+    response = HttpResponse(bytes(snapshot.raw), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="snapshot-{snapshot.sha256[:12]}.{extension}"'
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
