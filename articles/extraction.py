@@ -63,45 +63,65 @@ WORD = re.compile(r"\w+")
 SEPARATOR_CHARS = "|\\-\u2013\u2014:~\u00b7\u2022\u00bb/"
 TITLE_SEPARATORS = re.compile(rf"\s+(?:[{SEPARATOR_CHARS}]|::)\s+")
 
-# Short lines that are page furniture, never article text (checked on plain text and extracted HTML).
+
+def any_of(*patterns: str) -> str:
+    return "(?:" + "|".join(patterns) + ")"
+
+
+# Whole lines that are page furniture, never article text (checked on plain text and extracted HTML).
 BOILERPLATE_LINE = re.compile(
-    r"^(?:skip to (?:main )?(?:content|navigation)|jump to navigation|main menu|menu|search|home"
-    r"|advertisement|advertising|sponsored(?: content)?|ad|story continues below(?: advertisement)?"
-    r"|continue reading(?: below)?|read more|read more »|more|see more|show more|load more|view comments"
-    r"|share|share this(?: article| story| page)?|share on \w+|tweet|email|print|comments?|\d+ comments?"
-    r"|leave a (?:comment|reply)|tell us what you think.*|don'?t miss|you may also like|recommended(?: for you)?"
-    r"|related(?: articles| stories| content| news| posts)?|trending(?: now)?|most (?:read|popular|viewed)(?: .{0,30})?"
-    r"|something to consider|sign up|subscribe(?: now)?|log ?in|sign in|register|back to top|top"
-    r"|\[\w+\]|image|photo|video|watch|listen|close|cookies?|accept(?: all)?(?: cookies)?)[\s.:!>|\u00bb\u203a]*$",
+    "^"
+    + any_of(
+        r"skip to (?:main )?(?:content|navigation)|jump to navigation|main menu|menu|search|home|back to top|top",
+        r"advertisement|advertising|sponsored(?: content)?|ad|story continues below(?: advertisement)?",
+        r"continue reading(?: below)?|read more|more|see more|show more|load more|view comments",
+        r"share|share this(?: article| story| page)?|share on \w+|tweet|email|print|comments?|\d+ comments?",
+        r"leave a (?:comment|reply)|tell us what you think.*|don'?t miss|you may also like|recommended(?: for you)?",
+        r"related(?: articles| stories| content| news| posts)?|trending(?: now)?|most (?:read|popular|viewed).{0,30}",
+        r"(?:[\w' ]{0,30} )?newsletters?|something to consider|sign up|subscribe(?: now)?|log ?in|sign in|register",
+        r"\[\w+\]|image|photo|video|watch|listen|close|cookies?|accept(?: all)?(?: cookies)?",
+    )
+    + r"[\s.:!>|\u00bb\u203a]*$",
     re.IGNORECASE,
 )
 # Lines that introduce a link to another story ("Related: ...", "READ MORE: ...").
 TEASER_PREFIX = re.compile(
-    r"^(?:related(?: articles?| stories| coverage| content)?|see (?:more|also)|read (?:more|also|next)"
-    r"|also(?: read)?|more(?: on this| from \w+)?|recommended|watch|listen|don'?t miss|further reading"
-    r"|suggested|trending|previously|in other news|click here)\s*[:»|]",
+    "^"
+    + any_of(
+        r"related(?: articles?| stories| coverage| content)?|see (?:more|also)|read (?:more|also|next)|also(?: read)?",
+        r"more(?: on this| from \w+)?|recommended|watch|listen|don'?t miss|further reading|suggested|trending",
+        r"previously|in other news|click here",
+    )
+    + r"\s*[:|\u00bb]",
     re.IGNORECASE,
 )
-# Promotion, subscription, sharing and legal lines; only applied to short paragraphs.
+# Promotion, subscription, sharing and legal phrases; only looked for in short paragraphs.
 PROMO_PHRASE = re.compile(
-    r"\u00a9|\(c\) \d{4}|\[/\w+\]"  # copyright sign, WordPress shortcodes left in the text
-    r"|\b(?:subscribe|subscription|newsletters?|sign up|signup|log in|follow (?:us|me|him|her|them)\b"
-    r"|follow \S+ (?:on (?:twitter|facebook|instagram)|full coverage)|on (?:twitter|facebook|instagram)(?:,| and| or)"
-    r"|get (?:access|the latest|our)|join (?:us|our|\w+ ?plus|now)|if you (?:enjoyed|liked|value)"
-    r"|click here|tap here|download (?:our|the) app|all rights reserved|copyright\b"
-    r"|filed under|tagged with|cookies?\b|privacy policy|terms of (?:use|service)"
-    r"|have a (?:news )?tip|send us (?:a|your) (?:tip|story)|share (?:this|on)|republish|fill out this form"
-    r"|delivers? (?:independent|the latest|breaking)|support (?:our|independent) journalism"
-    r"|listen (?:live|now|to (?:the|our) (?:podcast|show|episode))|watch (?:live|the video|now)"
-    r"|this article (?:was|is) (?:updated|originally))",
+    any_of(
+        r"\u00a9|\(c\) \d{4}|^copyright\b|\bcopyright \d{4}|\ball rights reserved",
+        r"\[/\w+\]",  # a WordPress shortcode left in the text
+        r"\bsubscribe (?:to|now|today|for)|\b(?:our|daily|weekly|free) newsletters?|\bnewsletter sign",
+        r"\bsign up (?:for|to|now)|\bsubscribers? only|\blog in to",
+        r"\bfollow (?:us|me|him|her|them) (?:on|at|@)|\bfollow \S+ (?:on|at) (?:twitter|facebook|instagram|youtube)",
+        r"\bfollow \S+ full coverage|\bget (?:unlimited )?access to|\bget the latest (?:news|updates|headlines)",
+        r"\bjoin \w+ ?plus\b|\bjoin (?:now|today)|\bif you (?:enjoyed|liked|value) (?:this|our|reading)",
+        r"\bclick here|\btap here|\bdownload (?:our|the) app|\bfiled under|\btagged with",
+        r"\b(?:use|uses|accept|about) cookies|\bprivacy policy|\bterms of (?:use|service)|\bhave a (?:news )?tip\b",
+        r"\bsend us (?:a|your) (?:tip|story)|\bshare this (?:article|story|post|page)|\bshare on (?:facebook|twitter)",
+        r"\brepublish|\bfill out this form|\bsupport (?:our|independent) journalism",
+        r"\blisten (?:live|now|to (?:the|our) (?:podcast|show|episode)|to \S+ live)|\bwatch (?:the )?video\b",
+        r"\bwatch now|\bthis article (?:was|is) (?:updated|originally)",
+    ),
     re.IGNORECASE,
 )
 # Short lines about the article rather than of it: update notes, reading time, credits, sources.
 ARTICLE_INFO_LINE = re.compile(
-    r"^(?:(?:last )?updated|published|posted)\b:?\s*(?:at|on|\d)"
-    r"|^(?:sources?|photos?|images?|credits?|picture)\s*:|^\w+\s?:$"
-    r"|^(?:(?:additional )?reporting|editing|writing|compiled|produced) by\b"
-    r"|\b(?:min(?:ute)?s? read|reading time|read time|tempo de leitura|lesezeit|temps de lecture)\b",
+    any_of(
+        r"^(?:(?:last )?updated|published|posted)\b:?\s*(?:at|on|\d)",
+        r"^(?:sources?|photos?|images?|credits?|picture)\s*:|^\w+\s?:$",
+        r"^(?:(?:additional )?reporting|editing|writing|compiled|produced) by\b",
+        r"\b(?:min(?:ute)?s? read|reading time|read time|tempo de leitura|lesezeit|temps de lecture)\b",
+    ),
     re.IGNORECASE,
 )
 # A time or a numeric date in a short line without a sentence ending: a dateline, not a sentence.
