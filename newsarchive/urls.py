@@ -8,16 +8,12 @@ from rest_framework.routers import DefaultRouter
 from annotations.api import (
     ActorViewSet,
     AnnotationViewSet,
-    ClaimsCSVExportViewSet,
     ClaimViewSet,
-    JSONLinesExportViewSet,
     LabelViewSet,
     ProjectViewSet,
     RelationViewSet,
-    WebAnnotationExportViewSet,
 )
 from articles.api import ArticleViewSet, OutletViewSet
-from articles.views import ImportViewSet
 from newsarchive.views import api_token_page
 
 router = DefaultRouter()
@@ -29,10 +25,6 @@ router.register("actors", ActorViewSet, basename="actor")
 router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("relations", RelationViewSet, basename="relation")
 router.register("claims", ClaimViewSet, basename="claim")
-router.register("exports/jsonl", JSONLinesExportViewSet, basename="export-jsonl")
-router.register("exports/claims-csv", ClaimsCSVExportViewSet, basename="export-claims-csv")
-router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="export-web-annotation")
-router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -40,7 +32,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("account/token/", api_token_page, name="api-token"),
-    path("", include("articles.urls")),
     path("", include("annotations.urls")),
+    path("account/token/", api_token_page, name="api-token"),
 ]
