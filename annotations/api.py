@@ -6,20 +6,23 @@ through `annotations.services`; the role rules are those of `annotations.permiss
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import permissions, services
+from annotations import exports, permissions, services
 from annotations.filters import ActorFilter, AnnotationFilter, ClaimFilter, LabelFilter, RelationFilter
 from annotations.models import Actor, ActorAlias, Annotation, Claim, Label, Membership, Project, Relation
 from annotations.selectors import search_actors
@@ -42,6 +45,8 @@ from annotations.serializers import (
     claim_dicts_from_rows,
     service_arguments,
 )
+from articles.filters import ArticleFilter
+from articles.models import Article
 
 ID = "[0-9]+"
 
@@ -278,3 +283,146 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         if not found:
             raise NotFound("Not found in your projects.")
         return Response(found[0])
+
+
+# --- exports ------------------------------------------------------------------------------------------------
+
+
+class _TextRenderer(BaseRenderer):
+    """Lets a client ask for an export's media type; error bodies are still JSON."""
+
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return json.dumps(data).encode() if data is not None else b""
+
+
+class JSONLinesRenderer(_TextRenderer):
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+
+
+class CSVRenderer(_TextRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class JSONLDRenderer(_TextRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+RAW = OpenApiParameter(
+    "raw", OpenApiTypes.BOOL, description="Include each snapshot's archived bytes in base64 (default true)"
+)
+PAGE = OpenApiParameter("page", OpenApiTypes.INT, description="AnnotationPage number, from 1")
+
+
+def _flag(request: Request, name: str, default: bool) -> bool:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise ValidationError({name: [f"{name} is true or false."]})
+
+
+def _export_project(request: Request) -> int | None:
+    raw = request.query_params.get("project")
+    return int(raw) if raw and raw.isdigit() else None
+
+
+class JSONLinesExportViewSet(viewsets.GenericViewSet):
+    """The corpus as JSON Lines: one article per line with its snapshot, text and the spans you may see."""
+
+    filterset_class = ArticleFilter
+    pagination_class = None
+    renderer_classes = [JSONRenderer, JSONLinesRenderer]
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return permissions.visible_articles(self.request.user)
+
+    @extend_schema(
+        parameters=[RAW],
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR, description="One article per line"),
+            **ERRORS,
+        },
+    )
+    def list(self, request: Request) -> StreamingHttpResponse:
+        articles = self.filter_queryset(self.get_queryset())
+        include_raw = _flag(request, "raw", True)
+        scope = exports.scope_for(request.user, _export_project(request))
+        response = StreamingHttpResponse(
+            exports.jsonl_lines(articles, scope, include_raw=include_raw), content_type="application/x-ndjson"
+        )
+        response["Content-Disposition"] = 'attachment; filename="newsarchive.jsonl"'
+        return response
+
+
+class ClaimsCSVExportViewSet(viewsets.GenericViewSet):
+    """Claims as CSV, one row per claim, filterable like /api/claims/."""
+
+    filterset_class = ClaimFilter
+    pagination_class = None
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        visible = Annotation.objects.filter(permissions.annotation_scope(self.request.user))
+        return Claim.objects.filter(annotation__in=visible)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header"), **ERRORS}
+    )
+    def list(self, request: Request) -> StreamingHttpResponse:
+        claims = self.filter_queryset(self.get_queryset())
+        response = StreamingHttpResponse(exports.claims_csv(claims), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="claims.csv"'
+        return response
+
+
+class WebAnnotationExportViewSet(viewsets.GenericViewSet):
+    """Spans as W3C Web Annotations: an AnnotationCollection (`?page=N` for its AnnotationPages)."""
+
+    filterset_class = AnnotationFilter
+    pagination_class = None
+    renderer_classes = [JSONRenderer, JSONLDRenderer]
+
+    def get_queryset(self) -> QuerySet[Annotation]:
+        return Annotation.objects.filter(permissions.annotation_scope(self.request.user))
+
+    @extend_schema(
+        parameters=[PAGE],
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="AnnotationCollection, or AnnotationPage with ?page="
+            ),
+            **ERRORS,
+        },
+    )
+    def list(self, request: Request) -> HttpResponse:
+        annotations = self.filter_queryset(self.get_queryset())
+        params = request.query_params.copy()
+        page_raw = params.pop("page", [None])[-1]
+        params.pop("format", None)
+        base_url = request.build_absolute_uri("/")
+        query = params.urlencode()
+        collection_url = request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+        size = exports.WEB_ANNOTATION_PAGE_SIZE
+        if page_raw is None or page_raw == "":
+            document = exports.web_annotation_collection(
+                annotations, collection_url=collection_url, base_url=base_url, page_size=size, label="newsarchive spans"
+            )
+        else:
+            if not page_raw.isdigit() or not 1 <= int(page_raw) <= 10**7:
+                raise ValidationError({"page": ["page is a whole number from 1."]})
+            total = annotations.count()
+            page = int(page_raw)
+            if page > max(1, -(-total // size)):
+                raise NotFound("No such page.")
+            document = exports.web_annotation_page(
+                annotations, page=page, page_size=size, collection_url=collection_url, base_url=base_url, total=total
+            )
+        return HttpResponse(json.dumps(document, ensure_ascii=False), content_type=exports.WEB_ANNOTATION_CONTENT_TYPE)

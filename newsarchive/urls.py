@@ -8,10 +8,13 @@ from rest_framework.routers import DefaultRouter
 from annotations.api import (
     ActorViewSet,
     AnnotationViewSet,
+    ClaimsCSVExportViewSet,
     ClaimViewSet,
+    JSONLinesExportViewSet,
     LabelViewSet,
     ProjectViewSet,
     RelationViewSet,
+    WebAnnotationExportViewSet,
 )
 from articles.api import ArticleViewSet, OutletViewSet
 from newsarchive.views import api_token_page
@@ -25,6 +28,9 @@ router.register("actors", ActorViewSet, basename="actor")
 router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("relations", RelationViewSet, basename="relation")
 router.register("claims", ClaimViewSet, basename="claim")
+router.register("exports/jsonl", JSONLinesExportViewSet, basename="export-jsonl")
+router.register("exports/claims-csv", ClaimsCSVExportViewSet, basename="export-claims-csv")
+router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="export-web-annotation")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
