@@ -378,9 +378,13 @@ def is_boilerplate(paragraph: str) -> bool:
     return words <= 40 and bool(PROMO_PHRASE.search(paragraph))
 
 
+def is_publisher_note(paragraph: str) -> bool:
+    return len(WORD.findall(paragraph)) <= 50 and bool(PROMO_PHRASE.search(paragraph))
+
+
 def trim_tail(paragraphs: list[str]) -> list[str]:
     """Drop the publisher's footer: trailing paragraphs about the outlet, rights or republishing."""
-    while paragraphs and (is_boilerplate(paragraphs[-1]) or PROMO_PHRASE.search(paragraphs[-1])):
+    while paragraphs and (is_boilerplate(paragraphs[-1]) or is_publisher_note(paragraphs[-1])):
         paragraphs = paragraphs[:-1]
     return paragraphs
 

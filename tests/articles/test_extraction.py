@@ -209,6 +209,44 @@ def test_html_body_is_unicode_nfc(aid_convoy):
     assert unicodedata.is_normalized("NFC", aid_convoy.text)
 
 
+@pytest.fixture(scope="module")
+def drone_story():
+    return extract(sample("embeds-and-furniture.html"))
+
+
+def test_embedded_tweet_is_kept_as_article_text(drone_story):
+    assert "Wreckage of the drone shown to reporters in Ain Zara this afternoon." in drone_story.text
+    assert "— Local Reporter (@local_reporter) January 11, 2020" in drone_story.text
+
+
+def test_hover_card_inside_a_paragraph_is_dropped_but_its_link_text_kept(drone_story):
+    assert "A spokesman for the Libyan National Army declined to comment" in drone_story.text
+    assert "LNA advances on airport" not in drone_story.text
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Fighters posted photos of wreckage",  # the standfirst, kept as lead only
+        "Updated at 1:23 p.m.",
+        "Drone strike on military academy",  # "Also:" teaser
+        "UN envoy warns of escalation",  # a paragraph that is only a link
+        "Additional reporting by",
+        "Follow us on Twitter",
+        "Frontline Wire",
+    ],
+)
+def test_inline_furniture_is_dropped_from_the_body(drone_story, furniture):
+    assert furniture not in drone_story.text
+
+
+def test_body_keeps_paragraphs_around_the_furniture(drone_story):
+    paragraphs = drone_story.text.split("\n\n")
+    assert paragraphs[0].startswith("A militia allied with the Tripoli government said on Saturday")
+    assert paragraphs[-1].startswith("United Nations officials have repeatedly warned")
+    assert drone_story.lead == "Fighters posted photos of wreckage they said came from a foreign-made drone"
+
+
 def test_title_prefers_h1_when_it_agrees_with_og_title():
     page = (
         b"<html><head><title>Talks collapse | Wire</title>"
@@ -293,6 +331,17 @@ def test_plain_text_keeps_every_article_paragraph(haftar):
 def test_plain_text_normalises_whitespace_inside_paragraphs(haftar):
     assert "\u00a0" not in haftar.text
     assert "Government of National Accord (GNA)" in haftar.text
+
+
+def test_long_last_paragraph_mentioning_a_policy_is_kept():
+    closing = (
+        "The ministry said the new privacy policy for military records, which critics say hides casualty figures, "
+        "would be reviewed by parliament next month after complaints from families of soldiers killed in the "
+        "fighting around the port city, where shelling has continued almost daily since the summer offensive "
+        "began and aid groups say thousands remain trapped without water or electricity."
+    )
+    article = extract_text_file(f"Families demand casualty records\n\n{closing}\n")
+    assert article.text.endswith(closing)
 
 
 def test_hard_wrapped_plain_text_lines_are_joined():
