@@ -234,7 +234,8 @@ def looks_like_bomless_utf16(raw: bytes) -> bool:
     if len(sample) < 4:
         return False
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    return max(even, odd) > len(sample) / 2 * 0.4 and min(even, odd) == 0
+    # Scripts outside Latin-1 (Arabic, Cyrillic...) leave NULs only after spaces, digits and punctuation.
+    return min(even, odd) == 0 and max(even, odd) > len(sample) / 2 * 0.05
 
 
 def decode_bytes(raw: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
@@ -352,7 +353,7 @@ def text_paragraphs(text: str) -> list[str]:
     keep = [not is_boilerplate(line) for line in paragraphs]
     for index in range(len(paragraphs) - 1):
         # A story title followed by "Read More »" is a link to another story.
-        if index + 1 < len(paragraphs) and re.fullmatch(r"read more\W*", paragraphs[index + 1], re.IGNORECASE):
+        if re.fullmatch(r"read more\W*", paragraphs[index + 1], re.IGNORECASE):
             keep[index] = False
     kept = [line for line, wanted in zip(paragraphs, keep, strict=True) if wanted]
     return trim_tail(kept)
@@ -751,7 +752,7 @@ def body_paragraphs(
     page = PageContext(headings=headings, summaries=summaries, links=anchor_texts(cleaned))
     paragraphs = filter_paragraphs(blocks, page)
     if not paragraphs:
-        paragraphs = json_ld_body(article_ld) or fallback_paragraphs(cleaned, page)
+        paragraphs = json_ld_body(article_ld, page) or fallback_paragraphs(cleaned, page)
     return paragraphs
 
 
@@ -767,7 +768,7 @@ def prepare_tree(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         link_text = sum(len(normalize_text(link.text_content())) for link in links)
         text = len(normalize_text(container.text_content()))
         # A hover card: several links (often with an image) tucked inside running text.
-        is_card = len(links) >= 2 and text and link_text / text > 0.8
+        is_card = len(links) >= 2 and text > 0 and link_text / text > 0.8
         if is_card and (container.xpath(".//img") or len(links) >= 3) and container.getparent() is not None:
             container.drop_tree()
     # A span that only wraps a link adds no text, but its class name ("link") can make extractors drop the link.
@@ -853,13 +854,21 @@ def is_link_only(text: str, links: set[str]) -> bool:
     return text in links and len(WORD.findall(text)) <= 25
 
 
-def json_ld_body(article_ld: dict) -> list[str]:
+def json_ld_body(article_ld: dict, page: PageContext) -> list[str]:
+    """JSON-LD articleBody (plain text or HTML) as paragraphs, for pages whose markup yields nothing."""
     body = article_ld.get("articleBody")
     if not isinstance(body, str) or len(body) < 200:
         return []
-    if "<" in body and ">" in body:
-        body = "\n".join(lxml.html.fromstring(body).xpath("//text()"))
-    return [paragraph for paragraph in (normalize_text(p) for p in body.split("\n")) if paragraph]
+    if re.search(r"<(?:p|br|div)\b", body):
+        fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        for line_break in fragment.iter("br"):
+            line_break.tail = "\n" + (line_break.tail or "")
+        lines = [element.text_content() for element in fragment.iter("p", "li", "h2", "h3")] or [
+            fragment.text_content()
+        ]
+        body = "\n".join(lines)
+    blocks = [Block(text, "p") for text in map(normalize_text, body.split("\n")) if text]
+    return filter_paragraphs(blocks, page)
 
 
 def fallback_paragraphs(tree: lxml.html.HtmlElement, page: PageContext) -> list[str]:

@@ -5,6 +5,7 @@
 
 import datetime as dt
 import gzip
+import json
 import unicodedata
 from pathlib import Path
 
@@ -118,6 +119,13 @@ def test_utf16_page_with_bom_is_decoded():
     assert article.encoding == "utf-16"
     assert article.title == "Ceasefire holds in Idlib for a second day"
     assert article.text.startswith("A fragile ceasefire in north-western Syria")
+
+
+def test_utf16_text_without_bom_is_decoded_not_rejected_as_binary():
+    text = "وقف إطلاق النار صامد في المدينة لليوم الثاني\n\nقال سكان إن الهدوء ساد الأحياء الجنوبية صباح الاثنين."
+    article = extract(text.encode("utf-16-le"), filename="note.txt")
+    assert article.encoding == "utf-16-le"
+    assert article.title == "وقف إطلاق النار صامد في المدينة لليوم الثاني"
 
 
 def test_http_charset_wins_over_meta_charset():
@@ -272,6 +280,23 @@ def test_title_prefers_h1_when_it_agrees_with_og_title():
 )
 def test_site_name_is_stripped_from_title(title, expected):
     assert strip_site_name(title, ["Frontline Wire"]) == expected
+
+
+def test_script_rendered_page_falls_back_to_json_ld_article_body():
+    body = (
+        "<p>Government forces retook the village on Tuesday after weeks of fighting, a monitoring group said.</p>"
+        "<p>The advance cuts a highway used by rebels to move supplies, and thousands of families have fled.</p>"
+    )
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Forces retake village", "articleBody": body})
+    page = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body><div id="app"></div></body></html>'
+    )
+    article = extract(page.encode())
+    assert article.title == "Forces retake village"
+    assert article.text == (
+        "Government forces retook the village on Tuesday after weeks of fighting, a monitoring group said.\n\n"
+        "The advance cuts a highway used by rebels to move supplies, and thousands of families have fled."
+    )
 
 
 def test_date_without_timezone_is_taken_as_utc():
