@@ -52,9 +52,11 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+META_CHARSET = re.compile(
+    rb"""<(?:meta[^>]+charset|\?xml[^>]+encoding)\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
+)
 HTML_SNIFF = re.compile(
-    r"<(?:!doctype\s+html|html|head|body|meta|title|article|div|p|br|span|a\s)[\s>/]", re.IGNORECASE
+    r"<(?:!doctype\s+html|html|head|body|meta|title|article|div|p|br|span|a\s)[\s>/]|^\s*<!--", re.IGNORECASE
 )
 WHITESPACE = re.compile(r"\s+")
 ENDS_SENTENCE = re.compile(r"[.!?:;\"\u201d'\u00bb)\u2026]$")

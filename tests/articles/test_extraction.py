@@ -143,6 +143,11 @@ def test_declared_charset_that_does_not_fit_falls_back_to_detection():
     assert text.endswith("Кириллический текст без объявления кодировки, но с meta utf-8.")
 
 
+def test_xml_declaration_encoding_is_honoured():
+    raw = b'<?xml version="1.0" encoding="windows-1251"?><p>' + "Привет".encode("cp1251") + b"</p>"
+    assert decode_bytes(raw)[1] == "windows-1251"
+
+
 def test_declared_latin1_is_read_as_windows_1252():
     text, encoding = decode_bytes('<meta charset="iso-8859-1"><p>“quoted”</p>'.encode("cp1252"))
     assert (text, encoding) == ('<meta charset="iso-8859-1"><p>“quoted”</p>', "windows-1252")
