@@ -501,3 +501,19 @@ def _host(url: str) -> str:
     except ValueError:
         return ""
     return host.removeprefix("www.")
+
+
+def iter_submission(
+    *,
+    files: Iterable[tuple[str, IO[bytes], int]] = (),
+    urls: Iterable[str] = (),
+    text: str = "",
+    title: str = "",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[ImportItem]:
+    """Items of what a researcher sent from the browser or the API: uploaded files, URLs, a pasted text."""
+    for name, stream, size in files:
+        yield from iter_upload(name, stream, size=size, max_bytes=max_bytes)
+    yield from iter_url_list(urls)
+    if text.strip():
+        yield text_item(text=text, title=title)

@@ -44,6 +44,13 @@ NEW_VERSION = "new_version"
 SYNDICATED_COPY = "syndicated_copy"
 FAILED = "failed"
 OUTCOMES = (IMPORTED, NEW_VERSION, SYNDICATED_COPY, DUPLICATE, FAILED)
+OUTCOME_LABELS = {
+    IMPORTED: "Imported",
+    NEW_VERSION: "New version",
+    SYNDICATED_COPY: "Syndicated copy",
+    DUPLICATE: "Duplicate",
+    FAILED: "Failed",
+}
 
 CHUNK_ITEMS = 32
 CHUNK_BYTES = 16 * 1024 * 1024
@@ -59,6 +66,10 @@ class ItemResult:
     outcome: str
     message: str
     article_id: int | None = None
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
 
     def as_dict(self) -> dict[str, Any]:
         return {"item": self.item, "outcome": self.outcome, "message": self.message, "article": self.article_id}

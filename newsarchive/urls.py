@@ -17,6 +17,7 @@ from annotations.api import (
     WebAnnotationExportViewSet,
 )
 from articles.api import ArticleViewSet, OutletViewSet
+from articles.views import ImportViewSet
 from newsarchive.views import api_token_page
 
 router = DefaultRouter()
@@ -31,6 +32,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("exports/jsonl", JSONLinesExportViewSet, basename="export-jsonl")
 router.register("exports/claims-csv", ClaimsCSVExportViewSet, basename="export-claims-csv")
 router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="export-web-annotation")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -40,4 +42,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotations.urls")),
     path("account/token/", api_token_page, name="api-token"),
+    path("", include("articles.urls")),
 ]
