@@ -106,32 +106,41 @@ export function trimSpace(text, start, end) {
   return [s, e];
 }
 
+// Inside a word for keyboard moves: word characters, and an apostrophe between two of them (Libya's).
+function inWord(text, i) {
+  return wordAt(text, i) || (/['’]/u.test(text[i] || "") && wordBefore(text, i) && wordAt(text, i + 1));
+}
+
+function inWordBefore(text, i) {
+  return i > 0 && inWord(text, i - charLengthBefore(text, i));
+}
+
 // The end of the word after UTF-16 offset i (skipping what is between), and the start of the word before it.
 export function nextWordEnd(text, i) {
   let j = i;
-  while (j < text.length && !wordAt(text, j)) j += charLengthAt(text, j);
-  while (j < text.length && wordAt(text, j)) j += charLengthAt(text, j);
+  while (j < text.length && !inWord(text, j)) j += charLengthAt(text, j);
+  while (j < text.length && inWord(text, j)) j += charLengthAt(text, j);
   return j;
 }
 
 export function previousWordStart(text, i) {
   let j = i;
-  while (j > 0 && !wordBefore(text, j)) j -= charLengthBefore(text, j);
-  while (j > 0 && wordBefore(text, j)) j -= charLengthBefore(text, j);
+  while (j > 0 && !inWordBefore(text, j)) j -= charLengthBefore(text, j);
+  while (j > 0 && inWordBefore(text, j)) j -= charLengthBefore(text, j);
   return j;
 }
 
 export function nextWordStart(text, i) {
   let j = i;
-  while (j < text.length && wordAt(text, j)) j += charLengthAt(text, j);
-  while (j < text.length && !wordAt(text, j)) j += charLengthAt(text, j);
+  while (j < text.length && inWord(text, j)) j += charLengthAt(text, j);
+  while (j < text.length && !inWord(text, j)) j += charLengthAt(text, j);
   return j;
 }
 
 export function previousWordEnd(text, i) {
   let j = i;
-  while (j > 0 && wordBefore(text, j)) j -= charLengthBefore(text, j);
-  while (j > 0 && !wordBefore(text, j)) j -= charLengthBefore(text, j);
+  while (j > 0 && inWordBefore(text, j)) j -= charLengthBefore(text, j);
+  while (j > 0 && !inWordBefore(text, j)) j -= charLengthBefore(text, j);
   return j;
 }
 

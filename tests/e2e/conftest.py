@@ -1,0 +1,106 @@
+"""Browser tests: Playwright with Debian's chromium against pytest-django's live server.
+
+Run as their own pytest process (`pytest tests/e2e`): Playwright runs an event loop, so Django's
+async-safety check is switched off for the whole process.
+"""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(pytest.mark.e2e)
+    if os.path.exists(CHROMIUM) or shutil.which("chromium"):
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"{CHROMIUM} is missing: in CI a skipped browser test is a failure.")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    for item in items:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def login(live_server, context, client):
+    """Log a user in by handing the browser a session cookie made by the test client (no login form)."""
+
+    def _login(user):
+        client.force_login(user)
+        context.clear_cookies()
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+
+    return _login
+
+
+# Select article text by UTF-16 offsets, as a mouse drag would, then release the mouse.
+SELECT_JS = """([s, e]) => {
+  const doc = document.getElementById('doc');
+  const segs = [...doc.querySelectorAll('.para > span')];
+  const point = (u, end) => {
+    for (const seg of segs) {
+      const a = Number(seg.dataset.s), b = a + seg.textContent.length;
+      if (u >= a && (u < b || (end && u === b))) return [seg.firstChild, u - a];
+    }
+    throw new Error('no segment at ' + u);
+  };
+  const range = document.createRange();
+  range.setStart(...point(s, false));
+  range.setEnd(...point(e, true));
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  doc.dispatchEvent(new MouseEvent('mouseup', {bubbles: true, button: 0}));
+}"""
+
+
+def utf16_offset(text: str, cp: int) -> int:
+    """The UTF-16 index of a code-point index (what the browser counts)."""
+    return len(text[:cp].encode("utf-16-le")) // 2
+
+
+@pytest.fixture
+def open_workspace(live_server, page, login):
+    """Open the workspace of an article as a user; waits until the text is rendered."""
+
+    def _open(project, article, user):
+        login(user)
+        page.goto(f"{live_server.url}/projects/{project.pk}/articles/{article.pk}/")
+        page.wait_for_selector("#doc[data-ready=true]")
+        return page
+
+    return _open
+
+
+@pytest.fixture
+def select_text(page):
+    """Select the text at code-point offsets [start, end) of the article."""
+
+    def _select(text: str, start: int, end: int):
+        page.evaluate(SELECT_JS, [utf16_offset(text, start), utf16_offset(text, end)])
+
+    return _select
