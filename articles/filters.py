@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Exists, F, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from annotations import permissions
 from annotations.models import Actor, Annotation, Label, Project
 from articles.models import Article, Outlet
-from articles.selectors import search_articles
+from articles.selectors import SEARCH_CONFIG, search_articles
 
 MAX_SEARCH = 500
+NEGATED_TERM = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -78,7 +82,13 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return search_articles(queryset, value)
+        queryset = search_articles(queryset, value)
+        # ts_rank scores any query with a negation (-word) as ~0 for every row: rank by its positive part.
+        positive = NEGATED_TERM.sub(" ", value).strip()
+        if positive and positive != value.strip():
+            positive_query = SearchQuery(positive, search_type="websearch", config=SEARCH_CONFIG)
+            queryset = queryset.annotate(rank=SearchRank(F("search"), positive_query))
+        return queryset
 
     def filter_project(self, queryset, name, value):
         return queryset.filter(

@@ -8,6 +8,12 @@ from annotations.models import Label
 from tests.factories import ActorFactory, label
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made by the dozen here: the default PBKDF2 costs ~0.4 s per user on a small machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
