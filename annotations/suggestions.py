@@ -5,6 +5,7 @@ Pure: text and names in, spans out. No database.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -40,23 +41,35 @@ def _is_word_char(char: str) -> bool:
     return unicodedata.category(char)[0] in "LNM"
 
 
-def compile_names(names: Iterable[tuple[int, str]]) -> tuple[re.Pattern[str] | None, dict[str, int]]:
-    """One case-insensitive alternation over all names, longest first, and the actor of each name.
+_TOKEN = re.compile(r"[^\W_]+")
 
-    When two actors share a name, the first one given keeps it.
+
+def _name_pattern(key: str) -> re.Pattern[str]:
+    # Whitespace inside a name matches any run of whitespace in the text.
+    return re.compile(r"\s+".join(re.escape(part) for part in key.split(" ")), re.IGNORECASE)
+
+
+def compile_names(names: Iterable[tuple[int, str]]) -> tuple[dict[str, list[tuple[re.Pattern[str], int]]], list]:
+    """Index the names by their first word (case-folded), so that the text is scanned once, word by word.
+
+    When two actors share a name, the first one given keeps it. Names that do not begin with a letter
+    or digit ("(AFP)") are returned apart, to be searched for directly.
     """
     by_key: dict[str, int] = {}
     for actor_id, name in names:
         key = _key(name)
         if key and key not in by_key:
             by_key[key] = actor_id
-    if not by_key:
-        return None, by_key
-    # Whitespace inside a name matches any run of whitespace in the text.
-    alternatives = sorted(by_key, key=len, reverse=True)
-    body = "|".join(r"\s+".join(re.escape(part) for part in key.split(" ")) for key in alternatives)
-    # A lookahead so that every start position is tried: overlapping candidates are resolved below.
-    return re.compile(rf"(?=({body}))", re.IGNORECASE), by_key
+    by_first: dict[str, list[tuple[re.Pattern[str], int]]] = {}
+    others: list[tuple[re.Pattern[str], int]] = []
+    for key in sorted(by_key, key=len, reverse=True):
+        first = _TOKEN.match(key)
+        entry = (_name_pattern(key), by_key[key])
+        if first is None:
+            others.append(entry)
+        else:
+            by_first.setdefault(first.group(), []).append(entry)
+    return by_first, others
 
 
 def suggest_mentions(
@@ -69,43 +82,59 @@ def suggest_mentions(
     """Whole-word, case-insensitive matches of actors' names and aliases; the longest wins where matches overlap.
 
     `names` (canonical, see `surface_name`) and `aliases` are (actor_id, name) pairs; `skip` holds the
-    (start, end) spans the annotator already has. One exception to longest-wins: inside a longer alias of the same actor
-    ("Russian President Vladimir Putin"), the actor's canonical name ("Vladimir Putin") is the mention.
+    (start, end) spans the annotator already has. One exception to longest-wins: inside a longer alias of
+    the same actor ("Russian President Vladimir Putin"), its canonical name ("Vladimir Putin") is the mention.
     """
     names = [(actor_id, surface_name(name)) for actor_id, name in names]
     canonical = {(actor_id, _key(name)) for actor_id, name in names}
-    pattern, by_key = compile_names([*names, *aliases])
-    if pattern is None:
-        return []
+    by_first, others = compile_names([*names, *aliases])
     candidates: list[Suggestion] = []
-    for match in pattern.finditer(text):
-        start, end = match.start(1), match.end(1)
-        if start == end:
-            continue
+
+    def consider(match: re.Match[str] | None, actor_id: int) -> None:
+        if match is None or match.start() == match.end():
+            return
+        start, end = match.start(), match.end()
         if start > 0 and _is_word_char(text[start - 1]):
-            continue
+            return
         if end < len(text) and _is_word_char(text[end]):
-            continue
-        matched = match.group(1)
-        actor_id = by_key.get(_key(matched))
-        if actor_id is None:
-            continue
-        candidates.append(Suggestion(start, end, actor_id, matched))
-    canonical_spans = [s for s in candidates if (s.actor_id, _key(s.matched_name)) in canonical]
-    candidates = [
-        s
-        for s in candidates
-        if not any(
-            c.actor_id == s.actor_id and s.start <= c.start and c.end <= s.end and c != s for c in canonical_spans
-        )
-    ]
+            return
+        candidates.append(Suggestion(start, end, actor_id, match.group()))
+
+    if by_first:
+        for token in _TOKEN.finditer(text):
+            for pattern, actor_id in by_first.get(token.group().casefold(), ()):
+                consider(pattern.match(text, token.start()), actor_id)
+    for pattern, actor_id in others:
+        for match in pattern.finditer(text):
+            consider(match, actor_id)
+    # Drop an alias match that contains the same actor's canonical name; then longest first, no overlaps.
+    canonical_starts: dict[int, list[int]] = {}
+    canonical_ends: dict[tuple[int, int], int] = {}
+    for s in candidates:
+        if (s.actor_id, _key(s.matched_name)) in canonical:
+            canonical_starts.setdefault(s.actor_id, []).append(s.start)
+            canonical_ends[(s.actor_id, s.start)] = max(canonical_ends.get((s.actor_id, s.start), 0), s.end)
+    for starts in canonical_starts.values():
+        starts.sort()
+
+    def contains_canonical(s: Suggestion) -> bool:
+        starts = canonical_starts.get(s.actor_id, [])
+        i = bisect.bisect_left(starts, s.start)
+        while i < len(starts) and starts[i] < s.end:
+            end = canonical_ends[(s.actor_id, starts[i])]
+            if end <= s.end and (starts[i], end) != (s.start, s.end):
+                return True
+            i += 1
+        return False
+
+    candidates = [s for s in candidates if not contains_canonical(s)]
     candidates.sort(key=lambda s: (-(s.end - s.start), s.start))
-    taken: list[tuple[int, int]] = []
+    occupied = bytearray(len(text))
     chosen: list[Suggestion] = []
     for candidate in candidates:
-        if any(candidate.start < end and start < candidate.end for start, end in taken):
+        if any(occupied[candidate.start : candidate.end]):
             continue
-        taken.append((candidate.start, candidate.end))
+        occupied[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
         chosen.append(candidate)
     skipped = set(skip)
     return sorted((s for s in chosen if (s.start, s.end) not in skipped), key=lambda s: s.start)
