@@ -857,9 +857,11 @@ doc.addEventListener("mouseover", (event) => {
 });
 doc.addEventListener("mouseleave", () => (tooltip.hidden = true));
 
-doc.addEventListener("mouseup", (event) => {
+// On the document, not the text: a drag may end beyond the text's edge.
+document.addEventListener("mouseup", (event) => {
   if (event.button !== 0) return;
   const range = rangeFromSelection();
+  if (!doc.contains(event.target) && !range) return;
   if (range) {
     state.pending = range;
     state.selected = null;
@@ -958,14 +960,17 @@ document.addEventListener("keydown", (event) => {
     undoDelete();
     return handled();
   }
-  if (key === "]" || key === "n" || (key === "Tab" && !event.shiftKey)) {
+  // Tab and Enter keep their usual meaning on buttons and links of the sidebar.
+  const inText = event.target === document.body || event.target === doc || doc.contains(event.target);
+  if (key === "]" || key === "n" || (key === "Tab" && !event.shiftKey && inText)) {
     move(1);
     return handled();
   }
-  if (key === "[" || key === "p" || (key === "Tab" && event.shiftKey)) {
+  if (key === "[" || key === "p" || (key === "Tab" && event.shiftKey && inText)) {
     move(-1);
     return handled();
   }
+  if (key === "Enter" && !inText) return;
   if (key === "Enter" && state.linkFrom && state.selected && state.selected !== state.linkFrom.id) {
     finishLink(state.selected);
     return handled();

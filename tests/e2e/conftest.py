@@ -78,6 +78,22 @@ SELECT_JS = """([s, e]) => {
 }"""
 
 
+# The viewport position of the character at a UTF-16 offset (its left or right edge), for real mouse drags.
+RECT_JS = """([u, side]) => {
+  for (const seg of document.querySelectorAll('#doc .para > span')) {
+    const a = Number(seg.dataset.s);
+    if (u >= a && u < a + seg.textContent.length) {
+      const range = document.createRange();
+      range.setStart(seg.firstChild, u - a);
+      range.setEnd(seg.firstChild, u - a + 1);
+      const r = range.getBoundingClientRect();
+      return {x: side === 'left' ? r.left + 1 : r.right - 1, y: r.top + r.height / 2};
+    }
+  }
+  throw new Error('no segment at ' + u);
+}"""
+
+
 def utf16_offset(text: str, cp: int) -> int:
     """The UTF-16 index of a code-point index (what the browser counts)."""
     return len(text[:cp].encode("utf-16-le")) // 2
@@ -104,3 +120,18 @@ def select_text(page):
         page.evaluate(SELECT_JS, [utf16_offset(text, start), utf16_offset(text, end)])
 
     return _select
+
+
+@pytest.fixture
+def drag_select(page):
+    """Select with a real mouse drag from the character at code point `start` to the one before `end`."""
+
+    def _drag(text: str, start: int, end: int):
+        a = page.evaluate(RECT_JS, [utf16_offset(text, start), "left"])
+        b = page.evaluate(RECT_JS, [utf16_offset(text, end - 1), "right"])
+        page.mouse.move(a["x"], a["y"])
+        page.mouse.down()
+        page.mouse.move(b["x"], b["y"], steps=4)
+        page.mouse.up()
+
+    return _drag

@@ -46,12 +46,12 @@ def span_texts(page):
     )
 
 
-def test_select_label_reload_and_the_span_is_still_there(setup, open_workspace, select_text):
+def test_select_label_reload_and_the_span_is_still_there(setup, open_workspace, drag_select):
     project, article, user = setup
     page = open_workspace(project, article, user)
     start = TEXT.index("Khalifa Haftar")
-    # A sloppy selection (leading space, half a word) snaps to whole words.
-    select_text(TEXT, start - 1, start + 11)
+    # A sloppy mouse drag (leading space, half a word) snaps to whole words.
+    drag_select(TEXT, start - 1, start + 11)
     page.keyboard.press("a")
     wait_saved(page)
     assert span_texts(page) == ["Khalifa Haftar"]
