@@ -324,7 +324,8 @@ def workspace(request: HttpRequest, project_id: int, article_id: int) -> HttpRes
     data = workspace_data(project=project, article=article, user=request.user)
     data["csrf"] = get_token(request)
     data["urls"] = {"list": f"/projects/{project.pk}/", "snapshot": f"/snapshots/{article.snapshot_id}/"}
-    return render(request, "annotations/workspace.html", {"project": project, "article": article, "data": data})
+    context = {"project": project, "article": article, "data": data, "labels": data["labels"]}
+    return render(request, "annotations/workspace.html", context)
 
 
 @login_required

@@ -247,6 +247,30 @@ function actorSection(ctx, ann, container) {
       onChange: (ids) => ctx.patch(ann, { actors: ids }).then(() => renderPanel(container, ctx), () => {}),
     }),
   );
+  if (!ann.actors.length) {
+    // One click for the likeliest registry entries for the span's own words.
+    const quick = el("div", { class: "quick-picks" });
+    section.insertBefore(quick, section.children[1]);
+    ctx.api.get(`/api/actors/?q=${encodeURIComponent(ann.quote.slice(0, 100))}`).then((body) => {
+      const found = (body.results || body).slice(0, 3);
+      if (!found.length || ctx.state.selected !== ann.id) return;
+      quick.append(el("span", { class: "muted small", text: "Likely: " }));
+      for (const candidate of found) {
+        quick.append(
+          el("button", {
+            type: "button",
+            class: "btn small",
+            text: candidate.name,
+            title: [candidate.kind, candidate.country, (candidate.aliases || []).join(", ")].filter(Boolean).join(" · "),
+            onclick: () => {
+              ctx.state.actors.set(candidate.id, candidate);
+              ctx.patch(ann, { actors: [candidate.id] }).then(() => renderPanel(container, ctx), () => {});
+            },
+          }),
+        );
+      }
+    }, () => {});
+  }
   const actor = ctx.state.actors.get(ann.actors[0]);
   if (actor) {
     const names = [actor.name, ...(actor.aliases || [])].map((n) => n.toLowerCase());
@@ -313,7 +337,20 @@ function claimSection(ctx, ann, save, container) {
   const outlet = el("input", { type: "checkbox", checked: claim.claimant_is_outlet, onchange: () => update("claimant_is_outlet", outlet.checked) });
   const date = el("input", { type: "date", value: claim.claim_date || "", onchange: () => update("claim_date", date.value || null) });
   const topic = el("input", { type: "text", value: claim.topic || "", onchange: () => update("topic", topic.value) });
-  const sourceSelect = spanOptions(ctx, "source", claim.source_annotation, (v) => update("source_annotation", v));
+  // A claimant not set yet is taken from the chosen mention or source span (shown at once, editable).
+  const adoptClaimant = (spanId) => {
+    const span = ctx.state.anns.get(spanId);
+    if (claim.claimant || claim.claimant_is_outlet || !span || !span.actors.length) return;
+    claim.claimant = span.actors[0];
+    ctx.patch(ann, { claim: { claimant: claim.claimant } }).then(() => {
+      renderPanel(container, ctx);
+      ctx.toast(`Claimant set to ${actorName(ctx, claim.claimant)} from “${span.quote.slice(0, 40)}”.`);
+    }, () => {});
+  };
+  const sourceSelect = spanOptions(ctx, "source", claim.source_annotation, (v) => {
+    update("source_annotation", v);
+    adoptClaimant(v);
+  });
   sourceSelect.setAttribute("aria-label", "Source span");
   return el(
     "section",
@@ -322,7 +359,10 @@ function claimSection(ctx, ann, save, container) {
     el("div", { class: "field" }, el("label", { text: "Claimant" }),
       actorPicker(ctx, { ids: claim.claimant ? [claim.claimant] : [], multiple: false, label: "Claimant", placeholder: "Who makes the claim…", onChange: (ids) => update("claimant", ids[0] ?? null) })),
     el("label", { class: "check" }, outlet, " The outlet's own voice"),
-    field("Claimant mention (ACTOR span)", spanOptions(ctx, "actor", claim.claimant_mention, (v) => update("claimant_mention", v))),
+    field("Claimant mention (ACTOR span)", spanOptions(ctx, "actor", claim.claimant_mention, (v) => {
+      update("claimant_mention", v);
+      adoptClaimant(v);
+    })),
     field("Source (SOURCE span)", sourceSelect),
     el("div", { class: "row" },
       field("Speech", choiceSelect(ctx.data.choices.speech, claim.speech, (v) => update("speech", v))),
