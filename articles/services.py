@@ -225,32 +225,73 @@ def prepare_all(items: Iterable[ImportItem], *, jobs: int | None, max_bytes: int
     if jobs <= 1:
         yield from map(prepare, items)
         return
-    # fork: workers inherit the loaded settings and code; they never touch the database connection.
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    window = CHUNK_ITEMS * 2 + jobs * 2  # enough work queued to keep workers busy while a chunk is written
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    pool = _WorkerPool(prepare, jobs=jobs)
+    # A bounded window of submitted items keeps memory flat on big folders and WARCs, and keeps the workers
+    # busy while the main process writes a chunk.
+    window = CHUNK_ITEMS * 2 + jobs * 2
     pending: deque[tuple[ImportItem, Future[PreparedItem]]] = deque()
     try:
         for item in items:
-            pending.append((item, executor.submit(prepare, item)))
+            pending.append((item, pool.submit(item)))
             if len(pending) >= window:
-                item_done, future = pending.popleft()
-                yield _result(item_done, future)
+                yield pool.result(*pending.popleft(), pending)
         while pending:
-            item_done, future = pending.popleft()
-            yield _result(item_done, future)
+            yield pool.result(*pending.popleft(), pending)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
-def _result(item: ImportItem, future: Future[PreparedItem]) -> PreparedItem:
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        # A worker died (out of memory, a crash in a C library): this item fails, and so do the ones queued with it.
-        return PreparedItem(label=item.label, error="the extraction worker crashed on this item or one beside it")
-    except Exception as error:
-        return PreparedItem(label=item.label, error=f"unexpected error: {type(error).__name__}: {error}")
+class _WorkerPool:
+    """Worker processes for extraction; a pool broken by a crashed worker is replaced, not the end of the import."""
+
+    def __init__(self, prepare: Callable[[ImportItem], PreparedItem], *, jobs: int) -> None:
+        self.prepare = prepare
+        self.jobs = jobs
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # fork: workers inherit the loaded settings and code; they never touch the database connection.
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+
+    def submit(self, item: ImportItem) -> Future[PreparedItem]:
+        try:
+            return self.executor.submit(self.prepare, item)
+        except BrokenProcessPool:
+            self._restart()
+            return self.executor.submit(self.prepare, item)
+
+    def result(
+        self, item: ImportItem, future: Future[PreparedItem], pending: deque[tuple[ImportItem, Future[PreparedItem]]]
+    ) -> PreparedItem:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # A worker died (out of memory, a crash in a C library) on this item or one running beside it.
+            # Run this item again alone on fresh workers: it fails only if it breaks them again.
+            self._restart()
+            try:
+                prepared = self.executor.submit(self.prepare, item).result()
+            except BrokenProcessPool:
+                self._restart()
+                prepared = PreparedItem(label=item.label, error="the extraction worker crashed on this item")
+            self._resubmit(pending)
+            return prepared
+        except Exception as error:
+            return PreparedItem(label=item.label, error=f"unexpected error: {type(error).__name__}: {error}")
+
+    def _resubmit(self, pending: deque[tuple[ImportItem, Future[PreparedItem]]]) -> None:
+        for index, (waiting, future) in enumerate(pending):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                continue
+            pending[index] = (waiting, self.executor.submit(self.prepare, waiting))
+
+    def _restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 # --- storing prepared items ----------------------------------------------------------------------------------

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 
+from articles.management.commands.import_articles import ProgressBar
 from articles.models import Article, ImportBatch, Snapshot
+from articles.services import FAILED, IMPORTED, ItemResult
 from tests.factories import UserFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
@@ -107,3 +109,33 @@ def test_extract_without_jsonl_prints_indented_json_and_fails_on_a_bad_file():
     assert second == {"file": str(FIXTURES / "report.pdf"), "error": second["error"]}
     assert "binary file (PDF)" in second["error"]
     assert Snapshot.objects.count() == 0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_redraws_one_line_on_a_terminal():
+    terminal = _Terminal()
+    bar = ProgressBar(OutputWrapper(terminal), total=2)
+    bar.update(ItemResult("a.html", IMPORTED, "archived as article 1", 1))
+    bar.update(ItemResult("b.html", FAILED, "empty file"))
+    bar.close()
+
+    shown = terminal.getvalue()
+    assert shown.startswith("\r[")
+    assert shown.rstrip("\n").rsplit("\r", 1)[1].startswith("[" + "#" * 30 + "] 2/2 100%")
+    assert "1 failed" in shown
+    assert shown.count("\n") == 1
+
+
+def test_progress_bar_stays_quiet_when_not_on_a_terminal():
+    log = io.StringIO()
+    bar = ProgressBar(OutputWrapper(log), total=None)
+    for number in range(1000):
+        bar.update(ItemResult(f"{number}.html", IMPORTED, "archived", number))
+    bar.close()
+
+    assert log.getvalue().startswith("1000 items ")
+    assert log.getvalue().count("\n") == 1

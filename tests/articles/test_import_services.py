@@ -9,6 +9,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import os
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +20,8 @@ from django.core.exceptions import ValidationError
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from articles.importers import iter_sources, iter_url_list, normalised_text_sha256, text_item
+from articles import services
+from articles.importers import iter_sources, iter_url_list, normalised_text_sha256, prepare_item, text_item
 from articles.models import Article, ImportBatch, Outlet, Snapshot
 from articles.services import (
     DUPLICATE,
@@ -604,3 +606,24 @@ def test_json_lines_records_are_imported_and_bad_lines_fail_with_their_line_numb
         "en",
     )
     assert Snapshot.objects.count() == 2
+
+
+def _prepare_or_crash(item, **kwargs):
+    """Stands in for a C library crashing a worker process on one page."""
+    if item.label.endswith("crashes-the-worker.html"):
+        os._exit(70)
+    return prepare_item(item, **kwargs)
+
+
+@pytest.mark.django_db
+def test_a_crashed_worker_fails_only_its_item_and_the_import_goes_on(tmp_path, monkeypatch):
+    crasher = tmp_path / "crashes-the-worker.html"
+    crasher.write_bytes(page("Crash", PARAGRAPHS))
+    monkeypatch.setattr(services, "prepare_item", _prepare_or_crash)
+
+    batch = import_paths(JPOST, crasher, SLASHGEAR, COMWRAP, jobs=2)
+
+    results = batch_results(batch)
+    assert [r.outcome for r in results] == [IMPORTED, FAILED, IMPORTED, IMPORTED]
+    assert results[1].message == "the extraction worker crashed on this item"
+    assert Snapshot.objects.count() == Article.objects.count() == 3

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from articles.models import Article, ImportBatch, Snapshot
 from tests.factories import ProjectFactory
@@ -220,3 +224,28 @@ def test_api_import_schema_documents_the_request_and_response(api, staff):
     operation = schema["paths"]["/api/imports/"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
     assert "201" in operation["responses"]
+
+
+def test_api_import_of_an_uploaded_warc_archives_each_page_record(api, project, project_admin):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    html = gzip.decompress((FIXTURES / "slashgear-audi.html.gz").read_bytes())
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            "https://www.slashgear.com/a", "response", payload=io.BytesIO(html), http_headers=headers
+        )
+    )
+    api.force_authenticate(project_admin)
+
+    response = api.post(
+        "/api/imports/",
+        {"project": project.pk, "files": [SimpleUploadedFile("crawl.warc.gz", buffer.getvalue())]},
+        format="multipart",
+    )
+
+    assert response.status_code == 201
+    (item,) = response.json()["items"]
+    assert item["item"] == "crawl.warc.gz record 1 https://www.slashgear.com/a"
+    assert item["outcome"] == "imported"
+    assert Article.objects.get().url == "https://www.slashgear.com/a"
