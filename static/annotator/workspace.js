@@ -433,9 +433,10 @@ function createAnnotation(labelId, s, e, extra = {}) {
         state.anns.delete(temp);
         state.anns.set(saved.id, withOffsets(saved));
         sortedDirty = true;
-        if (state.selected === temp) state.selected = saved.id;
+        const wasSelected = state.selected === temp;
+        if (wasSelected) state.selected = saved.id;
         renderRange(saved.s, saved.e);
-        panel();
+        if (wasSelected) panel(); // never under the feet of someone editing another span
         scheduleLists();
         markStatus("in_progress");
         window.__lastSave = performance.now() - started;
@@ -444,9 +445,11 @@ function createAnnotation(labelId, s, e, extra = {}) {
       (error) => {
         state.anns.delete(temp);
         sortedDirty = true;
-        if (state.selected === temp) state.selected = null;
+        if (state.selected === temp) {
+          state.selected = null;
+          panel();
+        }
         renderRange(ann.s, ann.e);
-        panel();
         scheduleLists();
         toast(`Not saved: ${error.message}`, { kind: "error" });
         throw error;

@@ -327,6 +327,8 @@ def test_script_from_an_imported_page_never_runs(transactional_db, open_workspac
     project = ProjectFactory()
     user = MembershipFactory(project=project, user=UserFactory(username="ann")).user
     article = make_article(project, hostile + "\n\nHaftar spoke.", title='<img src=x onerror="window.__pwned=5">')
+    article.url = "javascript:window.__pwned=7"
+    article.save(update_fields=["url"])
     Actor.objects.create(name="<script>window.__pwned=6</script>", kind=Actor.Kind.PERSON)
     page = open_workspace(project, article, user)
     dialogs = []
@@ -337,6 +339,7 @@ def test_script_from_an_imported_page_never_runs(transactional_db, open_workspac
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
     assert page.locator("#doc script, #doc img, #doc a, #doc svg, .ws-head img").count() == 0
+    assert page.locator("a[href^='javascript:']").count() == 0
     assert "<script>window.__pwned = 1</script>" in page.locator("#doc").inner_text()
 
 
