@@ -101,7 +101,10 @@ def suggest_mentions(
         candidates.append(Suggestion(start, end, actor_id, match.group()))
 
     if by_first:
-        for token in _TOKEN.finditer(text):
+        # The regex engine finds where a name's first word stands; Python looks only there.
+        firsts = "|".join(re.escape(word) for word in sorted(by_first, key=len, reverse=True))
+        starts = re.compile(rf"(?<![^\W_])(?:{firsts})(?![^\W_])", re.IGNORECASE)
+        for token in starts.finditer(text):
             for pattern, actor_id in by_first.get(token.group().casefold(), ()):
                 consider(pattern.match(text, token.start()), actor_id)
     for pattern, actor_id in others:
