@@ -8,9 +8,13 @@ without its article.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import multiprocessing
 import os
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -161,17 +165,101 @@ def run_import(
         channel=channel,
     )
     results: list[ItemResult] = []
+
+    def stored(chunk_results: list[ItemResult]) -> None:
+        for result in chunk_results:
+            results.append(result)
+            if progress is not None:
+                progress(result)
+
+    chunks = _chunks(prepare_all(items, jobs=jobs, max_bytes=import_max_bytes()))
     completed = False
     try:
-        for chunk in _chunks(prepare_all(items, jobs=jobs, max_bytes=import_max_bytes())):
-            for result in store_prepared(prepared=chunk, batch=batch, project=project):
-                results.append(result)
-                if progress is not None:
-                    progress(result)
+        if connection.in_atomic_block:
+            # What this transaction wrote (the batch, perhaps the project) is invisible to another connection.
+            for chunk in chunks:
+                stored(store_prepared(prepared=chunk, batch=batch, project=project))
+        else:
+            _store_in_background(chunks, batch=batch, project=project, stored=stored)
         completed = True
     finally:
         _finish_batch(batch, results, completed=completed)
     return batch
+
+
+_END = object()
+
+
+def _store_in_background(
+    chunks: Iterable[list[PreparedItem]],
+    *,
+    batch: ImportBatch,
+    project: Project | None,
+    stored: Callable[[list[ItemResult]], None],
+) -> None:
+    """Write chunks in a thread with its own connection, so PostgreSQL works while the next chunk is extracted.
+
+    `stored` is called in this thread with each chunk's results. At most two chunks wait, so memory stays flat.
+    """
+    todo: queue.Queue[list[PreparedItem] | None] = queue.Queue(maxsize=2)
+    done: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+
+    def write() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    chunk = todo.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if chunk is None:
+                    break
+                done.put(store_prepared(prepared=chunk, batch=batch, project=project))
+        except BaseException as error:  # handed over to the calling thread, which raises it
+            done.put(error)
+        finally:
+            connection.close()  # this thread's own connection
+            done.put(_END)
+
+    ended = False
+
+    def collect(*, wait: bool) -> None:
+        nonlocal ended
+        while not ended:
+            try:
+                outcome = done.get(timeout=0.1) if wait else done.get_nowait()
+            except queue.Empty:
+                if wait:
+                    continue
+                return
+            if outcome is _END:
+                ended = True
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                stored(outcome)
+
+    writer = threading.Thread(target=write, name="import-writer", daemon=True)
+    writer.start()
+    try:
+        for chunk in itertools.chain(chunks, [None]):
+            while True:
+                collect(wait=False)
+                if ended:
+                    raise RuntimeError("the import's writer stopped unexpectedly")
+                try:
+                    todo.put(chunk, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+        collect(wait=True)
+    finally:
+        stop.set()
+        writer.join()
+        if not ended:
+            # Interrupted: what the writer had already stored still goes on the batch's record.
+            with contextlib.suppress(BaseException):
+                collect(wait=True)
 
 
 def batch_results(batch: ImportBatch) -> list[ItemResult]:

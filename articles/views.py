@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -90,7 +90,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 # --- API --------------------------------------------------------------------------------------------------
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="Saved pages, text files, WARC, JSON Lines"
     )
@@ -135,8 +135,13 @@ class ImportViewSet(viewsets.ViewSet):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImportRequestSerializer, "application/json": ImportRequestSerializer},
-        responses={201: ImportResultSerializer},
+        request={"multipart/form-data": ImportSerializer, "application/json": ImportSerializer},
+        responses={
+            201: ImportResultSerializer,
+            400: OpenApiResponse(description="Nothing to import, a text without title, or an unknown project"),
+            401: OpenApiResponse(description="Not logged in"),
+            403: OpenApiResponse(description="Not an admin of the project (nor staff)"),
+        },
         examples=[
             OpenApiExample(
                 "Result",

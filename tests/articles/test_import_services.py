@@ -627,3 +627,19 @@ def test_a_crashed_worker_fails_only_its_item_and_the_import_goes_on(tmp_path, m
     assert [r.outcome for r in results] == [IMPORTED, FAILED, IMPORTED, IMPORTED]
     assert results[1].message == "the extraction worker crashed on this item"
     assert Snapshot.objects.count() == Article.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_import_outside_a_transaction_writes_from_a_background_thread_with_the_same_results(tmp_path, jobs):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    seen = []
+    threads_before = threading.active_count()
+
+    batch = import_paths(JPOST, SLASHGEAR, empty, JPOST, jobs=jobs, progress=lambda result: seen.append(result.outcome))
+
+    assert seen == [IMPORTED, IMPORTED, FAILED, DUPLICATE]
+    assert [r.outcome for r in batch_results(ImportBatch.objects.get(pk=batch.pk))] == seen
+    assert Snapshot.objects.count() == Article.objects.count() == 2
+    assert threading.active_count() == threads_before
