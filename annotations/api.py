@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,12 +30,14 @@ from annotations.serializers import (
     ANNOTATION_VALUES,
     CLAIM_ROW_VALUES,
     ERRORS,
+    RENDERERS,
     ActorCreateSerializer,
     ActorSerializer,
     AliasSerializer,
     AnnotationSerializer,
     AnnotationWriteSerializer,
     ClaimRowSerializer,
+    FastJSONRenderer,
     LabelSerializer,
     ProjectSerializer,
     RelationSerializer,
@@ -55,6 +57,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     """The projects you are a member of, with your role in each."""
 
     serializer_class = ProjectSerializer
+    renderer_classes = RENDERERS
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Project]:
@@ -73,6 +76,7 @@ class LabelViewSet(viewsets.ReadOnlyModelViewSet):
     """The codebooks of your projects (`?project=`); sort by `order` for display."""
 
     serializer_class = LabelSerializer
+    renderer_classes = RENDERERS
     filterset_class = LabelFilter
     lookup_value_regex = ID
 
@@ -94,6 +98,7 @@ class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The shared actor registry: readable by every user, extended by members of a project."""
 
     serializer_class = ActorSerializer
+    renderer_classes = RENDERERS
     filterset_class = ActorFilter
     lookup_value_regex = ID
 
@@ -147,6 +152,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     """Spans: annotators see and change their own; reviewers and project admins see all of their projects."""
 
     serializer_class = AnnotationWriteSerializer
+    renderer_classes = RENDERERS
     filterset_class = AnnotationFilter
     lookup_value_regex = ID
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -224,6 +230,7 @@ class RelationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewset
     """Typed links between two spans of one article."""
 
     serializer_class = RelationSerializer
+    renderer_classes = RENDERERS
     filterset_class = RelationFilter
     lookup_value_regex = ID
 
@@ -263,6 +270,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     """Claims, flat: text, claimant, source, speech, stance, article, outlet, date (read-only)."""
 
     serializer_class = ClaimRowSerializer
+    renderer_classes = RENDERERS
     filterset_class = ClaimFilter
     lookup_value_regex = ID
 
@@ -339,7 +347,7 @@ class JSONLinesExportViewSet(viewsets.GenericViewSet):
 
     filterset_class = ArticleFilter
     pagination_class = None
-    renderer_classes = [JSONRenderer, JSONLinesRenderer]
+    renderer_classes = [FastJSONRenderer, JSONLinesRenderer]
 
     def get_queryset(self) -> QuerySet[Article]:
         return permissions.visible_articles(self.request.user)
@@ -367,7 +375,7 @@ class ClaimsCSVExportViewSet(viewsets.GenericViewSet):
 
     filterset_class = ClaimFilter
     pagination_class = None
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [FastJSONRenderer, CSVRenderer]
 
     def get_queryset(self) -> QuerySet[Claim]:
         visible = Annotation.objects.filter(permissions.annotation_scope(self.request.user))
@@ -388,7 +396,7 @@ class WebAnnotationExportViewSet(viewsets.GenericViewSet):
 
     filterset_class = AnnotationFilter
     pagination_class = None
-    renderer_classes = [JSONRenderer, JSONLDRenderer]
+    renderer_classes = [FastJSONRenderer, JSONLDRenderer]
 
     def get_queryset(self) -> QuerySet[Annotation]:
         return Annotation.objects.filter(permissions.annotation_scope(self.request.user))

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from annotations import permissions, services
 from annotations.models import Annotation, Project
-from annotations.serializers import ANNOTATION_VALUES, ERRORS, annotation_dicts_from_rows
+from annotations.serializers import ANNOTATION_VALUES, ERRORS, RENDERERS, annotation_dicts_from_tuples
 from articles.filters import ArticleFilter, OutletFilter
 from articles.models import Article, Outlet
 from articles.selectors import escape_snippet
@@ -43,8 +43,8 @@ def embed_annotations(request: Request, items: list[dict[str, Any]], project: Pr
     if project is not None:
         spans = spans.filter(project=project)
     by_article: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = spans.order_by("article_id", "start", "end", "id").values(*ANNOTATION_VALUES)
-    for annotation in annotation_dicts_from_rows(list(rows)):
+    rows = spans.order_by("article_id", "start", "end", "id").values_list(*ANNOTATION_VALUES)
+    for annotation in annotation_dicts_from_tuples(list(rows)):
         by_article[annotation["article"]].append(annotation)
     for item in items:
         item["annotations"] = by_article.get(item["id"], [])
@@ -67,6 +67,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     """Articles of your projects, newest first (or best first with `?search=`)."""
 
     serializer_class = ArticleSerializer
+    renderer_classes = RENDERERS
     lookup_value_regex = "[0-9]+"
     filterset_class = ArticleFilter
 
@@ -128,6 +129,7 @@ class OutletViewSet(viewsets.ReadOnlyModelViewSet):
     """Publishers (a shared registry, edited in the admin)."""
 
     serializer_class = OutletSerializer
+    renderer_classes = RENDERERS
     lookup_value_regex = "[0-9]+"
     filterset_class = OutletFilter
     queryset = Outlet.objects.all()

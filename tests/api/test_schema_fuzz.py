@@ -21,7 +21,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 @pytest.mark.skipif(os.environ.get("NEWSARCHIVE_SKIP_FUZZ") == "1", reason="NEWSARCHIVE_SKIP_FUZZ=1")
 @pytest.mark.skipif(not SCHEMATHESIS.exists(), reason="schemathesis is not installed")
-def test_api_conforms_to_its_schema_under_fuzzing(live_server, settings):
+def test_api_conforms_to_its_schema_under_fuzzing(live_server, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = UserFactory(username="fuzzer")
     project = ProjectFactory()
@@ -70,6 +70,6 @@ def test_api_conforms_to_its_schema_under_fuzzing(live_server, settings):
         f"Authorization: Token {token.key}",
         "--no-color",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout
