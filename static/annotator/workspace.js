@@ -424,7 +424,8 @@ function createAnnotation(labelId, s, e, extra = {}) {
   window.getSelection().removeAllRanges();
   state.selected = temp;
   renderRange(ann.s, ann.e);
-  panel();
+  // The new span is painted first; the details panel follows in the next frame.
+  requestAnimationFrame(() => setTimeout(() => state.selected === temp && panel(), 0));
   updateHint();
   const started = performance.now();
   return track(
