@@ -112,12 +112,26 @@ function renderRange(s, e) {
 }
 
 function markSelected() {
-  doc.querySelectorAll(".selected, .focused").forEach((el) => el.classList.remove("selected", "focused"));
+  doc.querySelectorAll(".selected, .focused, .related").forEach((el) => el.classList.remove("selected", "focused", "related"));
   const ann = state.anns.get(state.selected);
   if (ann) {
     forSegments(ann.s, ann.e, (seg) => {
       if (seg.dataset.ids && seg.dataset.ids.split(" ").includes(String(ann.id))) seg.classList.add("selected");
     });
+    // The spans it is linked to (relations, claim source and claimant mention) are outlined too.
+    const linked = new Set();
+    for (const r of state.relations.values()) {
+      if (r.source === ann.id) linked.add(r.target);
+      if (r.target === ann.id) linked.add(r.source);
+    }
+    if (ann.claim) [ann.claim.source_annotation, ann.claim.claimant_mention].forEach((id) => id && linked.add(id));
+    for (const id of linked) {
+      const other = state.anns.get(id);
+      if (!other) continue;
+      forSegments(other.s, other.e, (seg) => {
+        if (seg.dataset.ids && seg.dataset.ids.split(" ").includes(String(id))) seg.classList.add("related");
+      });
+    }
   }
   const sg = state.suggestions.get(state.focusedSuggestion);
   if (sg) forSegments(sg.s, sg.e, (seg) => seg.dataset.sugg === sg.key && seg.classList.add("focused"));
