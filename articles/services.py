@@ -1,7 +1,8 @@
 """Writes of the archive: storing imported pages as snapshots and articles, and running whole imports.
 
 Reading and extraction are pure (articles/importers.py) and run in worker processes; everything that touches
-the database happens here, in the main process, one chunk of items per transaction. A chunk that the
+the database happens here, in the main process (in a writer thread with its own connection when the caller is
+not inside a transaction), one chunk of items per transaction with a fixed number of queries. A chunk that the
 database refuses is retried item by item, so one bad item never stops the batch and never leaves a snapshot
 without its article.
 """
