@@ -12,7 +12,7 @@ from annotations.models import Actor, ActorAlias
 def search_actors(query: str, queryset: QuerySet[Actor] | None = None) -> QuerySet[Actor]:
     """Actors whose name or an alias resembles `query` (trigram word similarity), best match first.
 
-    Substring and prefix matches ("haft" -> Haftar) count as well as typos ("Hifter" -> Haftar).
+    Substring and prefix matches ("haft" -> Haftar) count as well as typos ("Hafter", "Hifter" -> Haftar).
     """
     queryset = Actor.objects.all() if queryset is None else queryset
     query = " ".join(query.split())
@@ -26,7 +26,7 @@ def search_actors(query: str, queryset: QuerySet[Actor] | None = None) -> QueryS
         .values("best")
     )
     alias_match = ActorAlias.objects.filter(actor=OuterRef("pk")).filter(
-        Q(name__icontains=query) | Q(name__trigram_word_similar=query)
+        Q(name__icontains=query) | Q(name__trigram_word_similar=query) | Q(name__trigram_similar=query)
     )
     return (
         queryset.annotate(
@@ -36,6 +36,11 @@ def search_actors(query: str, queryset: QuerySet[Actor] | None = None) -> QueryS
                 Coalesce(alias_score, Value(0.0), output_field=FloatField()),
             )
         )
-        .filter(Q(name__icontains=query) | Q(name__trigram_word_similar=query) | Exists(alias_match))
+        .filter(
+            Q(name__icontains=query)
+            | Q(name__trigram_word_similar=query)
+            | Q(name__trigram_similar=query)
+            | Exists(alias_match)
+        )
         .order_by("-similarity", "name")
     )
