@@ -31,6 +31,7 @@ from annotations.serializers import (
     CLAIM_ROW_VALUES,
     ERRORS,
     RENDERERS,
+    ROW_EXPRESSIONS,
     ActorCreateSerializer,
     ActorSerializer,
     AliasSerializer,
@@ -165,7 +166,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset.values(*ANNOTATION_VALUES))
+        page = self.paginate_queryset(queryset.annotate(**ROW_EXPRESSIONS).values(*ANNOTATION_VALUES))
         return self.get_paginated_response(annotation_dicts_from_rows(page))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from annotations import permissions, services
 from annotations.models import Annotation, Project
-from annotations.serializers import ANNOTATION_VALUES, ERRORS, RENDERERS, annotation_dicts_from_tuples
+from annotations.serializers import ERRORS, RENDERERS, annotation_dicts_from_tuples, annotation_rows
 from articles.filters import ArticleFilter, OutletFilter
 from articles.models import Article, Outlet
 from articles.selectors import escape_snippet
@@ -43,7 +43,7 @@ def embed_annotations(request: Request, items: list[dict[str, Any]], project: Pr
     if project is not None:
         spans = spans.filter(project=project)
     by_article: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = spans.order_by("article_id", "start", "end", "id").values_list(*ANNOTATION_VALUES)
+    rows = annotation_rows(spans.order_by("article_id", "start", "end", "id"))
     for annotation in annotation_dicts_from_tuples(list(rows)):
         by_article[annotation["article"]].append(annotation)
     for item in items:
