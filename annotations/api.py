@@ -42,6 +42,7 @@ from annotations.serializers import (
     LabelSerializer,
     ProjectSerializer,
     RelationSerializer,
+    annotation_dict,
     annotation_dicts,
     annotation_dicts_from_rows,
     claim_dicts,
@@ -187,11 +188,11 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         annotation = services.create_annotation(
             project=project, article=data["article"], annotator=request.user, **service_arguments(data)
         )
-        return Response(annotation_dicts(Annotation.objects.filter(pk=annotation.pk))[0], status=201)
+        return Response(annotation_dict(annotation), status=201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation = get_object_or_404(
-            self.get_queryset().select_related("project", "article", "label"), pk=int(self.kwargs["pk"])
+            self.get_queryset().select_related("project", "article", "label", "annotator"), pk=int(self.kwargs["pk"])
         )
         body = AnnotationWriteSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
@@ -211,8 +212,8 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             admin = permissions.project_role(request.user, annotation.project_id) == Membership.Role.ADMIN
             if others and not admin and new_status not in permissions.REVIEW_STATUSES:
                 raise ValidationError({"status": ["Reviewers set another annotator's span to accepted or rejected."]})
-        services.update_annotation(annotation, **service_arguments(data))
-        return Response(annotation_dicts(Annotation.objects.filter(pk=annotation.pk))[0])
+        annotation = services.update_annotation(annotation, **service_arguments(data))
+        return Response(annotation_dict(annotation))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation = get_object_or_404(self.get_queryset(), pk=int(self.kwargs["pk"]))
