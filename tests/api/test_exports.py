@@ -87,7 +87,7 @@ def coded(project, annotator, reviewer):
 
 
 def read_jsonl(chunks):
-    return [json.loads(line) for line in "".join(chunks).splitlines()]
+    return [json.loads(line) for line in b"".join(chunks).decode().splitlines()]
 
 
 def normalised(lines):

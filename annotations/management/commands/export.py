@@ -59,11 +59,12 @@ class Command(BaseCommand):
                 annotations, base_url=options["base_url"], label="newsarchive spans"
             )
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
+            with open(options["output"], "wb") as out:
                 exports.write_all(chunks, out)
             self.stderr.write(f"Wrote {options['output']}")
         else:
-            exports.write_all(chunks, sys.stdout)
+            self.stdout.flush()
+            exports.write_all(chunks, getattr(self.stdout, "buffer", None) or sys.stdout.buffer)
 
     def _filtered(self, filterset_class, params, queryset, request):
         filterset = filterset_class(params, queryset=queryset, request=request)
