@@ -688,7 +688,7 @@ def _copy_value(value: Any) -> bytes:
     elif isinstance(value, int):
         return struct.pack("!iq", 8, value)
     elif isinstance(value, dt.datetime):
-        delta = value - _PG_EPOCH
+        delta = _aware(value) - _PG_EPOCH
         return struct.pack("!iq", 8, (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds)
     elif isinstance(value, dict):
         data = b"\x01" + json.dumps(value, ensure_ascii=False).encode("utf-8")  # jsonb: version 1, then the text

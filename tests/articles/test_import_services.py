@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -92,6 +93,7 @@ def test_saved_page_is_archived_with_its_exact_bytes_and_extracted_article():
     assert bytes(snapshot.raw) == gzip.decompress(JPOST.read_bytes())
     assert snapshot.size == len(bytes(snapshot.raw))
     assert snapshot.filename == JPOST.name
+    assert abs(snapshot.imported_at - timezone.now()) < dt.timedelta(minutes=5)
     assert snapshot.import_batch == batch == article.import_batch
 
 
