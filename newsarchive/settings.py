@@ -127,6 +127,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` field with its own choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "annotations.models.Actor.Kind",
+        "LabelKindEnum": "annotations.models.Label.Kind",
+        "SourceKindEnum": "annotations.models.SourceAttribution.Kind",
+        "RelationKindEnum": "annotations.models.Relation.Kind",
+        "OutletKindEnum": "articles.models.Outlet.Kind",
+    },
 }
 
 # Importing and fetching (articles/fetching.py reads these).

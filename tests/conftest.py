@@ -1,9 +1,17 @@
 """Shared fixtures: real PostgreSQL through pytest-django, users in their project roles, a small article."""
 
 import pytest
+from django.test import override_settings
 
 from annotations.models import Membership
 from tests.factories import ArticleFactory, MembershipFactory, ProjectFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """PBKDF2 costs ~0.4 s per user here; tests do not need a slow hash."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
