@@ -180,6 +180,11 @@ class Annotation(models.Model):
     attributes = models.JSONField(default=dict, blank=True, help_text="Further coding attributes of the span")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Pre-serialised JSON kept by PostgreSQL (see annotations/cache.py): the API representation and the JSON
+    # Lines export's. Triggers set them to NULL when the span or anything shown in them changes; readers fall
+    # back to computing them (newsarchive_annotation_json / newsarchive_annotation_export_json).
+    cached_json = models.TextField(null=True, blank=True, editable=False)
+    cached_export_json = models.TextField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["article", "start", "end", "id"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
+import orjson
+from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -16,8 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import permissions, services
+from annotations.cache import SpanJSON
 from annotations.models import Annotation, Project
-from annotations.serializers import ERRORS, RENDERERS, annotation_dicts_from_tuples, annotation_rows
+from annotations.serializers import ERRORS, RENDERERS
 from articles.filters import ArticleFilter, OutletFilter
 from articles.models import Article, Outlet
 from articles.selectors import escape_snippet
@@ -35,19 +37,36 @@ INCLUDE = OpenApiParameter(
 )
 
 
+# Each article's visible spans as one JSON array (text), in the order of the API.
+EMBED_SQL = (
+    "SELECT s.article_id, '[' || string_agg(s.span_json, ',' ORDER BY s.start, s.stop, s.id) || ']'"
+    " FROM ({spans}) AS s (article_id, start, stop, id, span_json) GROUP BY s.article_id"
+)
+
+
 def embed_annotations(request: Request, items: list[dict[str, Any]], project: Project | None) -> None:
-    """Add each article's visible annotations to its dict, in three queries for the whole page."""
+    """Add each article's visible annotations to its dict, in one query for the whole page.
+
+    PostgreSQL joins each article's pre-serialised spans (annotations.cache) into one JSON array, which goes
+    into the response as it is (an orjson Fragment): no span row is parsed in Python.
+    """
+    if not items:
+        return
     spans = Annotation.objects.filter(
         permissions.annotation_scope(request.user), article_id__in=[i["id"] for i in items]
     )
     if project is not None:
         spans = spans.filter(project=project)
-    by_article: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = annotation_rows(spans.order_by("article_id", "start", "end", "id"))
-    for annotation in annotation_dicts_from_tuples(list(rows)):
-        by_article[annotation["article"]].append(annotation)
+    inner, params = (
+        spans.order_by().annotate(span_json=SpanJSON()).values_list("article_id", "start", "end", "id", "span_json")
+    ).query.sql_with_params()
+    sql = EMBED_SQL.format(spans=inner)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        by_article = dict(cursor.fetchall())
     for item in items:
-        item["annotations"] = by_article.get(item["id"], [])
+        found = by_article.get(item["id"])
+        item["annotations"] = [] if found is None else orjson.Fragment(found)
 
 
 def wants_annotations(request: Request) -> bool:
