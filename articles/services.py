@@ -507,7 +507,6 @@ def _create_articles(
 
     outlets = _outlet_ids([item for _, item in fresh])
     article_ids = _reserve_ids(Article, len(fresh))
-    _prefer_fast_compression()
     now = timezone.now()
 
     snapshots = [
@@ -600,26 +599,6 @@ def _add_to_project(project: Project | None, article_ids: Iterable[int | None]) 
     links = [through(project_id=project.pk, article_id=article_id) for article_id in set(article_ids) if article_id]
     if links:
         through.objects.bulk_create(links, ignore_conflicts=True)
-
-
-_LZ4_AVAILABLE: dict[str, bool] = {}
-
-
-def _prefer_fast_compression() -> None:
-    """Compress the archived bytes with lz4 rather than pglz where the server has it (for this transaction only).
-
-    Compressing a 200 KB page with pglz costs PostgreSQL more than everything else an import writes; lz4 is
-    several times faster and decompresses the same bytes. A column setting (a migration) would make this moot.
-    """
-    alias = connection.alias
-    if alias not in _LZ4_AVAILABLE:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
-            row = cursor.fetchone()
-        _LZ4_AVAILABLE[alias] = bool(row and "lz4" in (row[0] or []))
-    if _LZ4_AVAILABLE[alias]:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
 def _reserve_ids(model: type[Article] | type[Snapshot], count: int) -> list[int]:
