@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,11 @@ HIDDEN_XPATH = (
     ' or contains(translate(@style, " ", ""), "visibility:hidden")]'
 )
 BREAKING_TAGS = {"p", "head", "item", "list", "quote", "code", "row", "table", "lb", "div", "body"}
+
+# trafilatura warns "discarding data: None" each time it finds no main text in a page (None: we pass a tree, not a
+# source). body_paragraphs() handles that itself (fallbacks, then ExtractionError), so the line was only noise on
+# the console of `manage.py extract` and imports. Only that message is dropped; trafilatura's others still show.
+logging.getLogger("trafilatura.core").addFilter(lambda record: record.msg != "discarding data: %s")
 
 
 def body_paragraphs(
