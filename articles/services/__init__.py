@@ -10,7 +10,6 @@ items.py imports one page, text or URL; batch.py runs whole imports; archive.py 
 (duplicate, new version, syndicated copy) to a chunk; bulk.py writes it; results.py holds the outcomes.
 """
 
-from articles.importers import prepare_item
 from articles.services.batch import run_import
 from articles.services.items import import_html, import_max_bytes, import_text, import_url
 from articles.services.results import (
@@ -37,6 +36,5 @@ __all__ = [
     "import_text",
     "import_url",
     "outcome_counts",
-    "prepare_item",  # batch.prepare_all reads it from here (tests replace it)
     "run_import",
 ]

@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from annotations.models import Project
-from articles.importers import ImportItem, PreparedItem
+from articles.importers import ImportItem, PreparedItem, prepare_item
 from articles.models import ImportBatch
 from articles.services.archive import store_prepared
 from articles.services.items import import_max_bytes
@@ -185,12 +185,8 @@ def _chunks(prepared: Iterable[PreparedItem]) -> Iterator[list[PreparedItem]]:
 
 def prepare_all(items: Iterable[ImportItem], *, jobs: int | None, max_bytes: int) -> Iterator[PreparedItem]:
     """Prepared items in input order; extraction runs in `jobs` worker processes (1: in this process)."""
-    # Looked up on the package when called, not bound here: articles.services.prepare_item is where the tests
-    # put a function that crashes a worker process.
-    from articles import services
-
     jobs = jobs or os.cpu_count() or 1
-    prepare = partial(services.prepare_item, max_bytes=max_bytes)
+    prepare = partial(prepare_item, max_bytes=max_bytes)
     if jobs <= 1:
         yield from map(prepare, items)
         return

@@ -21,7 +21,6 @@ from django.utils import timezone
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from articles import services
 from articles.importers import iter_sources, iter_url_list, normalised_text_sha256, prepare_item, text_item
 from articles.models import Article, ImportBatch, Outlet, Snapshot
 from articles.services import (
@@ -621,7 +620,7 @@ def _prepare_or_crash(item, **kwargs):
 def test_a_crashed_worker_fails_only_its_item_and_the_import_goes_on(tmp_path, monkeypatch):
     crasher = tmp_path / "crashes-the-worker.html"
     crasher.write_bytes(page("Crash", PARAGRAPHS))
-    monkeypatch.setattr(services, "prepare_item", _prepare_or_crash)
+    monkeypatch.setattr("articles.services.batch.prepare_item", _prepare_or_crash)
 
     batch = import_paths(JPOST, crasher, SLASHGEAR, COMWRAP, jobs=2)
 
