@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, StreamingHttpResponse
@@ -23,15 +24,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import exports, permissions, services
+from annotations.cache import SpanJSON
 from annotations.filters import ActorFilter, AnnotationFilter, ClaimFilter, LabelFilter, RelationFilter
 from annotations.models import Actor, ActorAlias, Annotation, Claim, Label, Membership, Project, Relation
 from annotations.selectors import search_actors
 from annotations.serializers import (
-    ANNOTATION_VALUES,
     CLAIM_ROW_VALUES,
     ERRORS,
     RENDERERS,
-    ROW_EXPRESSIONS,
     ActorCreateSerializer,
     ActorSerializer,
     AliasSerializer,
@@ -42,9 +42,6 @@ from annotations.serializers import (
     LabelSerializer,
     ProjectSerializer,
     RelationSerializer,
-    annotation_dict,
-    annotation_dicts,
-    annotation_dicts_from_rows,
     claim_dicts,
     claim_dicts_from_rows,
     service_arguments,
@@ -53,6 +50,12 @@ from articles.filters import ArticleFilter
 from articles.models import Article
 
 ID = "[0-9]+"
+
+
+def span_json(spans: QuerySet[Annotation]) -> orjson.Fragment | None:
+    """The API representation of the (first) span of the queryset, as JSON made by PostgreSQL (one query)."""
+    found = list(spans.order_by().annotate(span_json=SpanJSON()).values_list("span_json", flat=True)[:1])
+    return orjson.Fragment(found[0]) if found else None
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
@@ -167,14 +170,14 @@ class AnnotationViewSet(viewsets.ModelViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset.annotate(**ROW_EXPRESSIONS).values(*ANNOTATION_VALUES))
-        return self.get_paginated_response(annotation_dicts_from_rows(page))
+        page = self.paginate_queryset(queryset.annotate(span_json=SpanJSON()).values("id", "span_json"))
+        return self.get_paginated_response([orjson.Fragment(row["span_json"]) for row in page])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        found = annotation_dicts(self.get_queryset().filter(pk=int(self.kwargs["pk"])))
-        if not found:
+        found = span_json(self.get_queryset().filter(pk=int(self.kwargs["pk"])))
+        if found is None:
             raise NotFound("Not found in your projects.")
-        return Response(found[0])
+        return Response(found)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = AnnotationWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -188,7 +191,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         annotation = services.create_annotation(
             project=project, article=data["article"], annotator=request.user, **service_arguments(data)
         )
-        return Response(annotation_dict(annotation), status=201)
+        return Response(span_json(Annotation.objects.filter(pk=annotation.pk)), status=201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation = get_object_or_404(
@@ -213,7 +216,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             if others and not admin and new_status not in permissions.REVIEW_STATUSES:
                 raise ValidationError({"status": ["Reviewers set another annotator's span to accepted or rejected."]})
         annotation = services.update_annotation(annotation, **service_arguments(data))
-        return Response(annotation_dict(annotation))
+        return Response(span_json(Annotation.objects.filter(pk=annotation.pk)))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation = get_object_or_404(self.get_queryset(), pk=int(self.kwargs["pk"]))

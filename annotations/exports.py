@@ -13,16 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection
+import psycopg2.extensions
+from django.db import connection, connections
 from django.db.models import Q, QuerySet
 
-from annotations.cache import ExportJSON
+from annotations.cache import span_arrays
 from annotations.models import (
     Actor,
     ActorLink,
@@ -34,6 +36,7 @@ from annotations.serializers import CLAIM_ROW_VALUES, claim_dicts_from_rows, iso
 from articles.models import Article
 
 JSONL_CHUNK = 500
+JSONL_WORKERS = 2
 CLAIMS_CHUNK = 2000
 WEB_ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 WEB_ANNOTATION_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -73,55 +76,62 @@ def scope_for(user: Any, project_id: int | None = None) -> Scope:
 ISO = """'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'"""
 
 JSONL_SQL = """
-WITH spans AS MATERIALIZED ({spans})
-SELECT left(json_build_object(
-    'format', %s, 'id', a.id, 'title', a.title, 'byline', a.byline, 'url', a.url,
-    'canonical_url', a.canonical_url, 'published_at', to_char(a.published_at AT TIME ZONE 'UTC', {iso}),
-    'language', a.language, 'lead', a.lead, 'text', a.text, 'text_sha256', a.text_sha256,
-    'metadata', a.metadata, 'created_at', to_char(a.created_at AT TIME ZONE 'UTC', {iso}),
-    'supersedes', a.supersedes_id, 'duplicate_of', a.duplicate_of_id,
-    'outlet', CASE WHEN o.id IS NOT NULL THEN json_build_object(
-        'name', o.name, 'domain', o.domain, 'kind', o.kind, 'country', o.country, 'language', o.language) END,
-    'projects', COALESCE((
+WITH relation_arrays AS (
+    SELECT r.article_id, json_agg(json_build_object(
+        'id', r.id, 'source', r.source_id, 'target', r.target_id, 'kind', r.kind, 'annotator', u.username,
+        'note', r.note, 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', {iso})) ORDER BY r.id)::text AS json
+    FROM annotations_relation r JOIN auth_user u ON u.id = r.annotator_id
+    WHERE r.article_id = ANY(%s) AND r.source_id IN ({visible}) AND r.target_id IN ({visible})
+    GROUP BY r.article_id
+)
+SELECT a.id, '{{"format" : ' || to_json(%s::text)
+    || ', "id" : ' || a.id
+    || ', "title" : ' || to_json(a.title)
+    || ', "byline" : ' || to_json(a.byline)
+    || ', "url" : ' || to_json(a.url)
+    || ', "canonical_url" : ' || to_json(a.canonical_url)
+    || ', "published_at" : ' || COALESCE(to_json(to_char(a.published_at AT TIME ZONE 'UTC', {iso}))::text, 'null')
+    || ', "language" : ' || to_json(a.language)
+    || ', "lead" : ' || to_json(a.lead)
+    || ', "text" : ' || to_json(a.text)
+    || ', "text_sha256" : ' || to_json(a.text_sha256)
+    || ', "metadata" : ' || a.metadata
+    || ', "created_at" : ' || to_json(to_char(a.created_at AT TIME ZONE 'UTC', {iso}))
+    || ', "supersedes" : ' || COALESCE(a.supersedes_id::text, 'null')
+    || ', "duplicate_of" : ' || COALESCE(a.duplicate_of_id::text, 'null')
+    || ', "outlet" : ' || CASE WHEN o.id IS NULL THEN 'null' ELSE json_build_object(
+        'name', o.name, 'domain', o.domain, 'kind', o.kind, 'country', o.country, 'language', o.language
+    )::text END
+    || ', "projects" : ' || COALESCE((
         SELECT json_agg(p.slug ORDER BY p.slug) FROM annotations_project_articles pa
         JOIN annotations_project p ON p.id = pa.project_id
-        WHERE pa.article_id = a.id {projects}), '[]'::json),
-    'snapshot', json_build_object(
+        WHERE pa.article_id = a.id {projects})::text, '[]')
+    || ', "snapshot" : ' || left(json_build_object(
         'sha256', sn.sha256, 'size', sn.size, 'content_type', sn.content_type, 'encoding', sn.encoding,
         'source_url', sn.source_url, 'filename', sn.filename, 'http_headers', sn.http_headers,
-        'captured_at', to_char(sn.captured_at AT TIME ZONE 'UTC', {iso}),
-        'raw_base64', CASE WHEN %s THEN translate(encode(sn.raw, 'base64'), E'\\n', '') END)
-)::text, -1)
-    || ', "annotations" : ' || COALESCE((
-        SELECT '[' || string_agg(s.json, ',' ORDER BY s.start, s.stop, s.id) || ']'
-        FROM spans s WHERE s.article_id = a.id), '[]')
-    || ', "relations" : ' || COALESCE((
-        SELECT json_agg(json_build_object(
-            'id', r.id, 'source', r.source_id, 'target', r.target_id, 'kind', r.kind, 'annotator', u.username,
-            'note', r.note, 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', {iso})) ORDER BY r.id)::text
-        FROM annotations_relation r JOIN auth_user u ON u.id = r.annotator_id
-        WHERE r.article_id = a.id AND r.source_id IN (SELECT id FROM spans WHERE article_id = a.id)
-          AND r.target_id IN (SELECT id FROM spans WHERE article_id = a.id)), '[]')
+        'captured_at', to_char(sn.captured_at AT TIME ZONE 'UTC', {iso}))::text, -1)
+    -- base64 needs no JSON escaping: spliced in as it is, inside the snapshot object.
+    || ', "raw_base64" : '
+    || CASE WHEN %s THEN '"' || replace(encode(sn.raw, 'base64'), E'\\n', '') || '"' ELSE 'null' END
     || '}}'
+    || ', "annotations" : [' || COALESCE(sa.json, '') || '], "relations" : ' || COALESCE(ra.json, '[]') || '}}'
 FROM articles_article a
 JOIN articles_snapshot sn ON sn.id = a.snapshot_id
 LEFT JOIN articles_outlet o ON o.id = a.outlet_id
+LEFT JOIN ({span_arrays}) AS sa (id, json) ON sa.id = a.id
+LEFT JOIN relation_arrays ra ON ra.article_id = a.id
 WHERE a.id = ANY(%s)
-ORDER BY a.id
 """
 
 
 def _jsonl_chunk(article_ids: list[int], scope: Scope, raw: bool) -> bytes:
     """The JSON Lines of some articles (their ids in order), as bytes, written by PostgreSQL."""
-    spans = Annotation.objects.filter(scope.q(), article_id__in=article_ids)
+    spans = Annotation.objects.filter(scope.q())
     if scope.project_id is not None:
         spans = spans.filter(project_id=scope.project_id)
-    spans_sql, spans_params = (
-        spans.order_by()
-        .annotate(json=ExportJSON())
-        .values_list("article_id", "start", "end", "id", "json")
-        .query.sql_with_params()
-    )
+    arrays_sql, arrays_params = span_arrays(spans, article_ids, export=True).query.sql_with_params()
+    visible = spans.filter(article_id__in=article_ids).order_by().values("id")
+    visible_sql, visible_params = visible.query.sql_with_params()
     projects, project_params = "", []
     if scope.user_id is not None:
         projects += " AND pa.project_id IN (SELECT project_id FROM annotations_membership WHERE user_id = %s)"
@@ -129,28 +139,56 @@ def _jsonl_chunk(article_ids: list[int], scope: Scope, raw: bool) -> bytes:
     if scope.project_id is not None:
         projects += " AND pa.project_id = %s"
         project_params.append(scope.project_id)
-    inner = f"SELECT * FROM ({spans_sql}) AS q (article_id, start, stop, id, json)"  # noqa: S608 (Django's SQL)
-    sql = JSONL_SQL.format(iso=ISO, spans=inner, projects=projects)
-    params = [*spans_params, EXPORT_FORMAT, *project_params, raw, article_ids]
+    sql = JSONL_SQL.format(iso=ISO, visible=visible_sql, projects=projects, span_arrays=arrays_sql)
+    params = [
+        article_ids, *visible_params, *visible_params, EXPORT_FORMAT, *project_params, raw, *arrays_params,
+        article_ids,
+    ]  # fmt: skip
     with connection.cursor() as cursor:
+        # The lines pass through as bytes, never decoded into Python strings.
+        psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
         cursor.execute(sql, params)
-        lines = [row[0] for row in cursor.fetchall()]
-    lines.append("")
-    return "\n".join(lines).encode()
+        rows = cursor.fetchall()
+    rows.sort()  # here: ordering the wide rows made PostgreSQL sort them on disk
+    rows.append((None, b""))
+    return b"\n".join(line for _, line in rows)
+
+
+def _jsonl_chunk_in_thread(article_ids: list[int], scope: Scope, raw: bool) -> bytes:
+    try:
+        return _jsonl_chunk(article_ids, scope, raw)
+    finally:
+        connections.close_all()  # this worker thread's own connection
 
 
 def jsonl_lines(
     articles: QuerySet[Article], scope: Scope, *, include_raw: bool = True, chunk: int = JSONL_CHUNK
 ) -> Iterator[bytes]:
-    """The corpus as JSON Lines (one article per line, UTF-8, '\\n'-terminated), streamed in chunks of articles."""
+    """The corpus as JSON Lines (one article per line, UTF-8, '\\n'-terminated), streamed in chunks of articles.
+
+    PostgreSQL writes the next chunks on their own connections while this one is sent (one per core), except
+    inside a transaction, whose uncommitted rows only its own connection sees.
+    """
     ids = articles.order_by("id").values_list("id", flat=True)
-    last_id = 0
-    while True:
-        article_ids = list(ids.filter(id__gt=last_id)[:chunk])
-        if not article_ids:
-            return
-        yield _jsonl_chunk(article_ids, scope, include_raw)
-        last_id = article_ids[-1]
+
+    def id_chunks() -> Iterator[list[int]]:
+        last_id = 0
+        while article_ids := list(ids.filter(id__gt=last_id)[:chunk]):
+            yield article_ids
+            last_id = article_ids[-1]
+
+    if connection.in_atomic_block:
+        for article_ids in id_chunks():
+            yield _jsonl_chunk(article_ids, scope, include_raw)
+        return
+    with ThreadPoolExecutor(max_workers=JSONL_WORKERS) as pool:
+        pending: deque[Future[bytes]] = deque()
+        for article_ids in id_chunks():
+            pending.append(pool.submit(_jsonl_chunk_in_thread, article_ids, scope, include_raw))
+            if len(pending) > JSONL_WORKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 # --- CSV of claims ------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """API shapes of the coding app.
 
-Reads of lists are built as plain dicts from `.values()` (`annotation_dicts`, `claim_dicts`): a page of
-100 articles carries ~5,000 annotations, too many for nested ModelSerializers. The read serializers
-below document exactly those dicts in the OpenAPI schema (schemathesis checks that they agree); the
-write serializers check the types of a request body before a service checks the rules.
+Reads of lists are not built by serializers: a page of 100 articles carries ~5,000 annotations. A span's
+representation is JSON made (and cached) by PostgreSQL (annotations/cache.py), claims are plain dicts built
+from `.values()` (`claim_dicts`). The read serializers below document exactly those shapes in the OpenAPI
+schema (schemathesis checks that they agree); the write serializers check the types of a request body
+before a service checks the rules.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from django.db.models import CharField, Func, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -24,7 +24,6 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from annotations import permissions
 from annotations.models import (
     Actor,
-    ActorLink,
     Annotation,
     Claim,
     ClaimAbout,
@@ -47,200 +46,10 @@ def iso(value: datetime | date | None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-# --- reads: dicts built from .values() ----------------------------------------------------------------------
-
-ANNOTATION_VALUES = (
-    "id",
-    "project_id",
-    "article_id",
-    "label_id",
-    "label__name",
-    "label__kind",
-    "annotator_id",
-    "annotator__username",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "status",
-    "note",
-    "attributes_json",
-    "created_iso",
-    "updated_iso",
-)
-SOURCE_VALUES = ("annotation_id", "kind", "anonymity", "cue", "channel")
-CLAIM_VALUES = (
-    "annotation_id",
-    "claimant_id",
-    "claimant_is_outlet",
-    "claimant_mention_id",
-    "source_annotation_id",
-    "speech",
-    "claim_date",
-    "stance",
-    "verdict",
-    "topic",
-)
-
-
-class IsoUTC(Func):
-    """A timestamp as ISO 8601 text in UTC, formatted by PostgreSQL (parsing datetimes in Python costs more)."""
-
-    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    output_field = CharField()
-
-
-# Computed columns of ANNOTATION_VALUES: timestamps as ISO text and attributes as JSON text, passed through
-# to the response as they are (see FastJSONRenderer), because parsing them in Python is most of a page's cost.
-ROW_EXPRESSIONS = {
-    "created_iso": IsoUTC("created_at"),
-    "updated_iso": IsoUTC("updated_at"),
-    "attributes_json": Cast("attributes", TextField()),
-}
-
-
-def annotation_rows(queryset: QuerySet[Annotation]) -> QuerySet[Annotation]:
-    """The queryset's spans as `values_list(*ANNOTATION_VALUES)` tuples."""
-    return queryset.annotate(**ROW_EXPRESSIONS).values_list(*ANNOTATION_VALUES)
-
-
-def annotation_dicts(queryset: QuerySet[Annotation]) -> list[dict[str, Any]]:
-    """The API representation of annotations, in a fixed number of queries whatever their number."""
-    return annotation_dicts_from_tuples(list(annotation_rows(queryset)))
-
-
-def annotation_dicts_from_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The API representation of rows of `annotation_rows(...)` taken as dicts (`.values()`)."""
-    return annotation_dicts_from_tuples([tuple(row[key] for key in ANNOTATION_VALUES) for row in rows])
-
-
-def annotation_dicts_from_tuples(rows: list[tuple]) -> list[dict[str, Any]]:
-    """The API representation of rows of `Annotation.objects.values_list(*ANNOTATION_VALUES)`.
-
-    This is the hot path of a page of articles with their spans (5,000 of them for 100 articles). Details come
-    in their own queries by primary key (joining them to the spans made PostgreSQL scan the whole detail
-    tables), tuples are unpacked once and each dict is built in one expression.
-    """
-    if not rows:
-        return []
-    # Details are looked up by the spans' articles (a few ids), not by a list of thousands of span ids, which
-    # Django's IN lookup processes slowly; details of spans the caller may not see are simply not used.
-    articles = sorted({row[2] for row in rows})
-    actors: dict[int, list[int]] = defaultdict(list)
-    links = ActorLink.objects.filter(annotation__article_id__in=articles).order_by("id")
-    for annotation_id, actor_id in links.values_list("annotation_id", "actor_id"):
-        actors[annotation_id].append(actor_id)
-    sources = {}
-    if any(row[5] == Label.Kind.SOURCE for row in rows):
-        details = SourceAttribution.objects.filter(annotation__article_id__in=articles)
-        sources = {
-            row[0]: {"kind": row[1], "anonymity": row[2], "cue": row[3], "channel": row[4]}
-            for row in details.values_list(*SOURCE_VALUES)
-        }
-    claims: dict[int, dict[str, Any]] = {}
-    if any(row[5] == Label.Kind.CLAIM for row in rows):
-        about: dict[int, list[int]] = defaultdict(list)
-        abouts = ClaimAbout.objects.filter(claim__annotation__article_id__in=articles).order_by("id")
-        for claim_id, actor_id in abouts.values_list("claim_id", "actor_id"):
-            about[claim_id].append(actor_id)
-        for row in Claim.objects.filter(annotation__article_id__in=articles).values_list(*CLAIM_VALUES):
-            claims[row[0]] = {
-                "claimant": row[1],
-                "claimant_is_outlet": row[2],
-                "claimant_mention": row[3],
-                "source_annotation": row[4],
-                "speech": row[5],
-                "claim_date": iso(row[6]),
-                "about": about.get(row[0], []),
-                "stance": row[7],
-                "verdict": row[8],
-                "topic": row[9],
-            }
-    no_actors: list[int] = []
-    result = []
-    append = result.append
-    for (
-        id_, project, article, label, label_name, label_kind, annotator, annotator_name, start, end, quote, prefix,
-        suffix, status, note, attributes, created_at, updated_at,
-    ) in rows:  # fmt: skip
-        append(
-            {
-                "id": id_,
-                "project": project,
-                "article": article,
-                "label": label,
-                "label_name": label_name,
-                "label_kind": label_kind,
-                "annotator": annotator,
-                "annotator_name": annotator_name,
-                "start": start,
-                "end": end,
-                "quote": quote,
-                "prefix": prefix,
-                "suffix": suffix,
-                "status": status,
-                "note": note,
-                "actors": actors.get(id_, no_actors),
-                "attributes": {} if attributes == "{}" else orjson.Fragment(attributes),
-                "source": sources.get(id_),
-                "claim": claims.get(id_),
-                "created_at": created_at,
-                "updated_at": updated_at,
-            }
-        )
-    return result
-
-
-def annotation_dict(annotation: Annotation) -> dict[str, Any]:
-    """The API representation of one span just written (its label and annotator loaded): 0-3 queries."""
-    kind = annotation.label.kind
-    actors: list[int] = []
-    if kind in (Label.Kind.ACTOR, Label.Kind.SOURCE):
-        actors = list(ActorLink.objects.filter(annotation=annotation).order_by("id").values_list("actor_id", flat=True))
-    source = None
-    if kind == Label.Kind.SOURCE:
-        row = SourceAttribution.objects.filter(annotation=annotation).values_list(*SOURCE_VALUES).first()
-        source = row and {"kind": row[1], "anonymity": row[2], "cue": row[3], "channel": row[4]}
-    claim = None
-    if kind == Label.Kind.CLAIM:
-        details = Claim.objects.filter(annotation=annotation).first()
-        claim = details and {
-            "claimant": details.claimant_id,
-            "claimant_is_outlet": details.claimant_is_outlet,
-            "claimant_mention": details.claimant_mention_id,
-            "source_annotation": details.source_annotation_id,
-            "speech": details.speech,
-            "claim_date": iso(details.claim_date),
-            "about": list(details.about_links.order_by("id").values_list("actor_id", flat=True)),
-            "stance": details.stance,
-            "verdict": details.verdict,
-            "topic": details.topic,
-        }
-    return {
-        "id": annotation.pk,
-        "project": annotation.project_id,
-        "article": annotation.article_id,
-        "label": annotation.label_id,
-        "label_name": annotation.label.name,
-        "label_kind": kind,
-        "annotator": annotation.annotator_id,
-        "annotator_name": annotation.annotator.get_username(),
-        "start": annotation.start,
-        "end": annotation.end,
-        "quote": annotation.quote,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-        "status": annotation.status,
-        "note": annotation.note,
-        "actors": actors,
-        "attributes": annotation.attributes if isinstance(annotation.attributes, dict) else {},
-        "source": source,
-        "claim": claim,
-        "created_at": iso(annotation.created_at),
-        "updated_at": iso(annotation.updated_at),
-    }
-
+# --- reads ----------------------------------------------------------------------------------------------------
+#
+# A span's API representation is made by PostgreSQL (newsarchive_annotation_json, cached per span: see
+# annotations/cache.py); AnnotationSerializer below documents it.
 
 CLAIM_ROW_VALUES = (
     "annotation_id",
@@ -510,6 +319,31 @@ class RelationSerializer(serializers.ModelSerializer):
 # --- writes ----------------------------------------------------------------------------------------------
 
 
+def _visible_labels(user: Any) -> QuerySet[Label]:
+    return Label.objects.filter(project__in=permissions.visible_projects(user))
+
+
+def _visible_annotations(user: Any) -> QuerySet[Annotation]:
+    return Annotation.objects.filter(permissions.annotation_scope(user))
+
+
+class VisibleKeyField(serializers.PrimaryKeyRelatedField):
+    """A primary key looked up among what the requesting user may see: `scope(user)`, built only when used.
+
+    (Building every scoped queryset up front cost a few ms per request, most of them for fields not sent.)
+    """
+
+    def __init__(self, scope: Any = None, **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        if request is None or self.scope is None:
+            return super().get_queryset()
+        return self.scope(request.user)
+
+
 class SourceWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SourceAttribution.Kind.choices, allow_blank=True, required=False)
     anonymity = serializers.ChoiceField(choices=SourceAttribution.Anonymity.choices, allow_blank=True, required=False)
@@ -520,11 +354,11 @@ class SourceWriteSerializer(serializers.Serializer):
 class ClaimWriteSerializer(serializers.Serializer):
     claimant = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), allow_null=True, required=False)
     claimant_is_outlet = serializers.BooleanField(required=False)
-    claimant_mention = serializers.PrimaryKeyRelatedField(
-        queryset=Annotation.objects.all(), allow_null=True, required=False
+    claimant_mention = VisibleKeyField(
+        scope=_visible_annotations, queryset=Annotation.objects.all(), allow_null=True, required=False
     )
-    source_annotation = serializers.PrimaryKeyRelatedField(
-        queryset=Annotation.objects.all(), allow_null=True, required=False
+    source_annotation = VisibleKeyField(
+        scope=_visible_annotations, queryset=Annotation.objects.all(), allow_null=True, required=False
     )
     speech = serializers.ChoiceField(choices=Claim.Speech.choices, allow_blank=True, required=False)
     claim_date = serializers.DateField(allow_null=True, required=False)
@@ -539,9 +373,9 @@ class ClaimWriteSerializer(serializers.Serializer):
 class AnnotationWriteSerializer(serializers.Serializer):
     """A span to store (POST) or the fields to change (PATCH); the annotator is always the requesting user."""
 
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
-    label = serializers.PrimaryKeyRelatedField(queryset=Label.objects.all())
+    project = VisibleKeyField(scope=permissions.visible_projects, queryset=Project.objects.all())
+    article = VisibleKeyField(scope=permissions.visible_articles, queryset=Article.objects.all())
+    label = VisibleKeyField(scope=_visible_labels, queryset=Label.objects.all())
     start = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text="Code points, inclusive")
     end = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Code points, exclusive")
     quote = serializers.CharField(
@@ -558,20 +392,6 @@ class AnnotationWriteSerializer(serializers.Serializer):
     attributes = serializers.DictField(required=False)
     source = SourceWriteSerializer(required=False, allow_null=True, help_text="SOURCE spans only")
     claim = ClaimWriteSerializer(required=False, allow_null=True, help_text="CLAIM spans only")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is None:
-            return
-        user = request.user
-        self.fields["project"].queryset = permissions.visible_projects(user)
-        self.fields["article"].queryset = permissions.visible_articles(user)
-        self.fields["label"].queryset = Label.objects.filter(project__in=permissions.visible_projects(user))
-        visible = Annotation.objects.filter(permissions.annotation_scope(user))
-        claim_fields = self.fields["claim"].fields
-        claim_fields["claimant_mention"].queryset = visible
-        claim_fields["source_annotation"].queryset = visible
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         project, article = data.get("project"), data.get("article")

@@ -251,8 +251,17 @@ def _apply_claim(annotation: Annotation, claim: Mapping[str, Any] | None) -> Non
         ClaimAbout.objects.bulk_create(ClaimAbout(claim=details, actor=actor) for actor in dict.fromkeys(about))
 
 
-def _sync_details(annotation: Annotation, *, source: Mapping[str, Any] | None, claim: Mapping[str, Any] | None) -> None:
-    """Keep exactly the detail row the label kind calls for (SourceAttribution or Claim)."""
+def _sync_details(
+    annotation: Annotation,
+    *,
+    source: Mapping[str, Any] | None,
+    claim: Mapping[str, Any] | None,
+    new: bool = False,
+) -> None:
+    """Keep exactly the detail row the label kind calls for (SourceAttribution or Claim).
+
+    A span just created (`new`) has no detail rows yet, so there is nothing to remove.
+    """
     kind = annotation.label.kind
     if source is not None and kind != Label.Kind.SOURCE:
         raise ValidationError({"source": f"Only SOURCE spans carry a source attribution, not {annotation.label.name}."})
@@ -260,11 +269,11 @@ def _sync_details(annotation: Annotation, *, source: Mapping[str, Any] | None, c
         raise ValidationError({"claim": f"Only CLAIM spans carry claim details, not {annotation.label.name}."})
     if kind == Label.Kind.SOURCE:
         _apply_source(annotation, source)
-    else:
+    elif not new:
         SourceAttribution.objects.filter(annotation=annotation).delete()
     if kind == Label.Kind.CLAIM:
         _apply_claim(annotation, claim)
-    else:
+    elif not new:
         Claim.objects.filter(annotation=annotation).delete()
 
 
@@ -310,9 +319,13 @@ def create_annotation(
         attributes=dict(attributes or {}),
         status=status,
     )
-    _set_actors(annotation, actors)
-    _sync_details(annotation, source=source, claim=claim)
-    Assignment.objects.get_or_create(project=project, article=article, annotator=annotator)
+    if actors:
+        ActorLink.objects.bulk_create(ActorLink(annotation=annotation, actor=actor) for actor in actors)
+    _sync_details(annotation, source=source, claim=claim, new=True)
+    # One INSERT ... ON CONFLICT DO NOTHING rather than get_or_create's SELECT (and savepoint + INSERT).
+    Assignment.objects.bulk_create(
+        [Assignment(project=project, article=article, annotator=annotator)], ignore_conflicts=True
+    )
     return annotation
 
 

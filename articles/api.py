@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import permissions, services
-from annotations.cache import SpanJSON
+from annotations.cache import span_arrays
 from annotations.models import Annotation, Project
 from annotations.serializers import ERRORS, RENDERERS
 from articles.filters import ArticleFilter, OutletFilter
@@ -37,36 +36,21 @@ INCLUDE = OpenApiParameter(
 )
 
 
-# Each article's visible spans as one JSON array (text), in the order of the API.
-EMBED_SQL = (
-    "SELECT s.article_id, '[' || string_agg(s.span_json, ',' ORDER BY s.start, s.stop, s.id) || ']'"
-    " FROM ({spans}) AS s (article_id, start, stop, id, span_json) GROUP BY s.article_id"
-)
-
-
 def embed_annotations(request: Request, items: list[dict[str, Any]], project: Project | None) -> None:
     """Add each article's visible annotations to its dict, in one query for the whole page.
 
-    PostgreSQL joins each article's pre-serialised spans (annotations.cache) into one JSON array, which goes
+    PostgreSQL joins each article's pre-serialised spans (annotations.cache) into one JSON text, which goes
     into the response as it is (an orjson Fragment): no span row is parsed in Python.
     """
     if not items:
         return
-    spans = Annotation.objects.filter(
-        permissions.annotation_scope(request.user), article_id__in=[i["id"] for i in items]
-    )
+    spans = Annotation.objects.filter(permissions.annotation_scope(request.user))
     if project is not None:
         spans = spans.filter(project=project)
-    inner, params = (
-        spans.order_by().annotate(span_json=SpanJSON()).values_list("article_id", "start", "end", "id", "span_json")
-    ).query.sql_with_params()
-    sql = EMBED_SQL.format(spans=inner)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        by_article = dict(cursor.fetchall())
+    by_article = dict(span_arrays(spans, [item["id"] for item in items]))
     for item in items:
         found = by_article.get(item["id"])
-        item["annotations"] = [] if found is None else orjson.Fragment(found)
+        item["annotations"] = [] if found is None else orjson.Fragment(f"[{found}]")
 
 
 def wants_annotations(request: Request) -> bool:
