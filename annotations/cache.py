@@ -36,8 +36,8 @@ class ExportJSON(Coalesce):
         super().__init__(F("cached_export_json"), computed, output_field=TextField())
 
 
-def span_arrays(spans: QuerySet[Annotation], article_ids: list[int], *, export: bool = False) -> QuerySet:
-    """`(article id, its spans among `spans` as comma-separated JSON texts or None)` for each of the articles.
+def span_array(spans: QuerySet[Annotation], *, export: bool = False) -> Subquery:
+    """For an Article queryset: its spans among `spans` as comma-separated JSON texts (None when it has none).
 
     In the API's order (start, end, id). Each article's spans are aggregated in a correlated subquery, an index
     lookup of ~50 rows: grouping a whole page's spans at once made PostgreSQL sort them all (on disk).
@@ -50,8 +50,13 @@ def span_arrays(spans: QuerySet[Annotation], article_ids: list[int], *, export: 
         .annotate(json=StringAgg(json, ",", order_by=("start", "end", "id")))
         .values("json")
     )
+    return Subquery(joined, output_field=TextField())
+
+
+def span_arrays(spans: QuerySet[Annotation], article_ids: list[int], *, export: bool = False) -> QuerySet:
+    """`(article id, span_array(...))` for each of the articles."""
     articles = Article.objects.filter(pk__in=article_ids).order_by()
-    return articles.annotate(spans=Subquery(joined)).values_list("id", "spans")
+    return articles.annotate(spans=span_array(spans, export=export)).values_list("id", "spans")
 
 
 def refresh_span_cache(spans: QuerySet[Annotation] | None = None, *, batch: int = REFRESH_BATCH) -> int:

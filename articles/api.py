@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import permissions, services
-from annotations.cache import span_arrays
+from annotations.cache import span_array
 from annotations.models import Annotation, Project
 from annotations.serializers import ERRORS, RENDERERS
 from articles.filters import ArticleFilter, OutletFilter
@@ -36,21 +36,16 @@ INCLUDE = OpenApiParameter(
 )
 
 
-def embed_annotations(request: Request, items: list[dict[str, Any]], project: Project | None) -> None:
-    """Add each article's visible annotations to its dict, in one query for the whole page.
-
-    PostgreSQL joins each article's pre-serialised spans (annotations.cache) into one JSON text, which goes
-    into the response as it is (an orjson Fragment): no span row is parsed in Python.
-    """
-    if not items:
-        return
+def visible_spans(request: Request, project: Project | None) -> QuerySet[Annotation]:
+    """The spans an article list embeds: those the user may see (of `?project=` when given)."""
     spans = Annotation.objects.filter(permissions.annotation_scope(request.user))
-    if project is not None:
-        spans = spans.filter(project=project)
-    by_article = dict(span_arrays(spans, [item["id"] for item in items]))
-    for item in items:
-        found = by_article.get(item["id"])
-        item["annotations"] = [] if found is None else orjson.Fragment(f"[{found}]")
+    return spans if project is None else spans.filter(project=project)
+
+
+def embedded(spans_json: str | None) -> list[Any] | orjson.Fragment:
+    """An article's spans as `span_array` gives them, ready for the response: PostgreSQL wrote the JSON (and
+    cached each span's, annotations.cache); it goes out as it is, never parsed in Python."""
+    return [] if spans_json is None else orjson.Fragment(f"[{spans_json}]")
 
 
 def wants_annotations(request: Request) -> bool:
@@ -87,22 +82,30 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         searching = "rank" in queryset.query.annotations
         fields = (*ARTICLE_VALUES, "rank", "snippet") if searching else ARTICLE_VALUES
+        if include:
+            # The page's spans come in the page's own query, one correlated subquery per article.
+            spans = visible_spans(request, self.filterset_project(request))
+            queryset, fields = queryset.annotate(spans_json=span_array(spans)), (*fields, "spans_json")
         page = self.paginate_queryset(queryset.values(*fields))
         items = [article_dict(row) for row in page]
-        for item in items:
+        for item, row in zip(items, page, strict=True):
             if item.get("snippet") is not None:
                 item["snippet"] = escape_snippet(item["snippet"])
-        if include:
-            project = self.filterset_project(request)
-            embed_annotations(request, items, project)
+            if include:
+                item["annotations"] = embedded(row["spans_json"])
         return self.get_paginated_response(items)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         include = wants_annotations(request)
-        row = get_object_or_404(self.get_queryset().values(*ARTICLE_VALUES), pk=int(self.kwargs["pk"]))
+        queryset = self.get_queryset()
+        fields = ARTICLE_VALUES
+        if include:
+            spans = visible_spans(request, self.filterset_project(request))
+            queryset, fields = queryset.annotate(spans_json=span_array(spans)), (*fields, "spans_json")
+        row = get_object_or_404(queryset.values(*fields), pk=int(self.kwargs["pk"]))
         item = article_dict(row)
         if include:
-            embed_annotations(request, [item], self.filterset_project(request))
+            item["annotations"] = embedded(row["spans_json"])
         return Response(item)
 
     def filterset_project(self, request: Request) -> Project | None:
