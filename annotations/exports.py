@@ -84,37 +84,38 @@ WITH relation_arrays AS (
     WHERE r.article_id = ANY(%s) AND r.source_id IN ({visible}) AND r.target_id IN ({visible})
     GROUP BY r.article_id
 )
-SELECT a.id, '{{"format" : ' || to_json(%s::text)
-    || ', "id" : ' || a.id
-    || ', "title" : ' || to_json(a.title)
-    || ', "byline" : ' || to_json(a.byline)
-    || ', "url" : ' || to_json(a.url)
-    || ', "canonical_url" : ' || to_json(a.canonical_url)
-    || ', "published_at" : ' || COALESCE(to_json(to_char(a.published_at AT TIME ZONE 'UTC', {iso}))::text, 'null')
-    || ', "language" : ' || to_json(a.language)
-    || ', "lead" : ' || to_json(a.lead)
-    || ', "text" : ' || to_json(a.text)
-    || ', "text_sha256" : ' || to_json(a.text_sha256)
-    || ', "metadata" : ' || a.metadata
-    || ', "created_at" : ' || to_json(to_char(a.created_at AT TIME ZONE 'UTC', {iso}))
-    || ', "supersedes" : ' || COALESCE(a.supersedes_id::text, 'null')
-    || ', "duplicate_of" : ' || COALESCE(a.duplicate_of_id::text, 'null')
-    || ', "outlet" : ' || CASE WHEN o.id IS NULL THEN 'null' ELSE json_build_object(
+-- concat() allocates each line once (a chain of || copies it again at every step).
+SELECT a.id, concat(
+    '{{"format" : ', to_json(%s::text),
+    ', "id" : ', a.id,
+    ', "title" : ', to_json(a.title),
+    ', "byline" : ', to_json(a.byline),
+    ', "url" : ', to_json(a.url),
+    ', "canonical_url" : ', to_json(a.canonical_url),
+    ', "published_at" : ', COALESCE(to_json(to_char(a.published_at AT TIME ZONE 'UTC', {iso}))::text, 'null'),
+    ', "language" : ', to_json(a.language),
+    ', "lead" : ', to_json(a.lead),
+    ', "text" : ', to_json(a.text),
+    ', "text_sha256" : ', to_json(a.text_sha256),
+    ', "metadata" : ', a.metadata,
+    ', "created_at" : ', to_json(to_char(a.created_at AT TIME ZONE 'UTC', {iso})),
+    ', "supersedes" : ', COALESCE(a.supersedes_id::text, 'null'),
+    ', "duplicate_of" : ', COALESCE(a.duplicate_of_id::text, 'null'),
+    ', "outlet" : ', CASE WHEN o.id IS NULL THEN 'null' ELSE json_build_object(
         'name', o.name, 'domain', o.domain, 'kind', o.kind, 'country', o.country, 'language', o.language
-    )::text END
-    || ', "projects" : ' || COALESCE((
+    )::text END,
+    ', "projects" : ', COALESCE((
         SELECT json_agg(p.slug ORDER BY p.slug) FROM annotations_project_articles pa
         JOIN annotations_project p ON p.id = pa.project_id
-        WHERE pa.article_id = a.id {projects})::text, '[]')
-    || ', "snapshot" : ' || left(json_build_object(
+        WHERE pa.article_id = a.id {projects})::text, '[]'),
+    ', "snapshot" : ', left(json_build_object(
         'sha256', sn.sha256, 'size', sn.size, 'content_type', sn.content_type, 'encoding', sn.encoding,
         'source_url', sn.source_url, 'filename', sn.filename, 'http_headers', sn.http_headers,
-        'captured_at', to_char(sn.captured_at AT TIME ZONE 'UTC', {iso}))::text, -1)
-    -- base64 needs no JSON escaping: spliced in as it is, inside the snapshot object.
-    || ', "raw_base64" : '
-    || CASE WHEN %s THEN '"' || replace(encode(sn.raw, 'base64'), E'\\n', '') || '"' ELSE 'null' END
-    || '}}'
-    || ', "annotations" : [' || COALESCE(sa.json, '') || '], "relations" : ' || COALESCE(ra.json, '[]') || '}}'
+        'captured_at', to_char(sn.captured_at AT TIME ZONE 'UTC', {iso}))::text, -1),
+    -- base64 needs no JSON escaping: spliced in as it is, inside the snapshot object
+    ', "raw_base64" : ', CASE WHEN %s THEN '"' || replace(encode(sn.raw, 'base64'), E'\\n', '') || '"' ELSE 'null' END,
+    '}}, "annotations" : [', sa.json, '], "relations" : ', COALESCE(ra.json, '[]'), '}}'
+)
 FROM articles_article a
 JOIN articles_snapshot sn ON sn.id = a.snapshot_id
 LEFT JOIN articles_outlet o ON o.id = a.outlet_id

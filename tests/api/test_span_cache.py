@@ -232,3 +232,32 @@ def test_refresh_span_cache_command(spans):
 def _sql(statement, *params):
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jsonl_chunks_written_on_worker_connections_equal_those_of_one_connection(project, annotator):
+    from django.db import transaction
+
+    from annotations import exports
+
+    actor = ActorFactory()
+    for n in range(7):
+        article = ArticleFactory(text=f"{TEXT} {n}")
+        project.articles.add(article)
+        services.create_annotation(
+            project=project,
+            article=article,
+            label=label(project, Label.Kind.ACTOR),
+            annotator=annotator,
+            start=0,
+            end=10,
+            actors=[actor],
+        )
+    scope = exports.scope_for(annotator)
+    parallel = b"".join(exports.jsonl_lines(Article.objects.all(), scope, chunk=2))
+    with transaction.atomic():
+        single = b"".join(exports.jsonl_lines(Article.objects.all(), scope, chunk=2))
+    assert parallel == single
+    lines = [json.loads(line) for line in parallel.splitlines()]
+    assert [line["id"] for line in lines] == sorted(Article.objects.values_list("id", flat=True))
+    assert all(len(line["annotations"]) == 1 for line in lines)
