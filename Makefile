@@ -28,7 +28,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 run: demo
-	@$(PY) manage.py ensure_admin
+	@$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -107,7 +107,9 @@ def main(argv: list[str]) -> int:
         url = database_url()
         if os.environ.get("DATABASE_URL"):
             ensure_database(url)
-        print(f"database ready: {urlsplit(url)._replace(netloc=urlsplit(url).hostname or '').geturl()}")
+        parts = urlsplit(url)
+        where = f"{parts.hostname}:{parts.port or 5432}" if parts.hostname else f"embedded, {EMBEDDED_DATA_DIR}"
+        print(f"database {parts.path.lstrip('/')} ready ({where})")
     elif command == "status":
         pid = _postmaster_pid(EMBEDDED_DATA_DIR)
         print(f"embedded PostgreSQL: {f'running, pid {pid}' if pid else 'not running'}")

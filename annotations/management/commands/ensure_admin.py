@@ -8,7 +8,10 @@ from django.core.management.base import BaseCommand
 from annotations.demo import PROJECT_SLUG
 from annotations.models import Membership, Project
 
-CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".admin-credentials"
+
+def credentials_file() -> Path:
+    """Where the local admin's generated password is kept (git-ignored)."""
+    return Path(getattr(settings, "NEWSARCHIVE_ADMIN_CREDENTIALS_FILE", Path(settings.BASE_DIR) / ".admin-credentials"))
 
 
 class Command(BaseCommand):
@@ -19,24 +22,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where the site is served")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
+        credentials = credentials_file()
         users = get_user_model()
         user = users.objects.filter(username=username).first()
-        if user is None or not CREDENTIALS_FILE.exists():
+        kept = credentials.read_text().split() if credentials.exists() else []
+        if user is None or kept[:1] != [username]:
             password = secrets.token_urlsafe(12)
             if user is None:
                 user = users.objects.create_superuser(username=username, email="", password=password)
             else:
                 user.set_password(password)
                 user.save(update_fields=["password"])
-            CREDENTIALS_FILE.write_text(f"{username}\n{password}\n")
-            CREDENTIALS_FILE.chmod(0o600)
-        username, password = CREDENTIALS_FILE.read_text().split()[:2]
+            credentials.write_text(f"{username}\n{password}\n")
+            credentials.chmod(0o600)
+        else:
+            password = kept[1]
         demo = Project.objects.filter(slug=PROJECT_SLUG).first()
         if demo is not None:
             Membership.objects.get_or_create(project=demo, user=user, defaults={"role": Membership.Role.ADMIN})
         self.stdout.write(
-            f"Log in at http://127.0.0.1:8000/ as {username!r} with password {password!r} "
-            f"(kept in {CREDENTIALS_FILE.name}; delete that file to set a new one)."
+            f"Log in at {url} as {username!r} with password {password!r} "
+            f"(kept in {credentials.name}; delete that file to set a new one)."
         )
