@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import defaultdict, deque
@@ -22,22 +23,26 @@ from typing import Any
 
 import psycopg2.extensions
 from django.db import connection, connections
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from annotations.cache import span_arrays
 from annotations.models import (
     Actor,
     ActorLink,
     Annotation,
+    ArticleExportLine,
     Claim,
+    Project,
+    Relation,
 )
-from annotations.permissions import annotation_scope
+from annotations.permissions import annotation_scope, member_project_ids
 from annotations.serializers import CLAIM_ROW_VALUES, claim_dicts_from_rows, iso
 from articles.models import Article
 
 JSONL_CHUNK = 500
 JSONL_WORKERS = 2
 CLAIMS_CHUNK = 2000
+REFRESH_BATCH = 500
 WEB_ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 WEB_ANNOTATION_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 WEB_ANNOTATION_PAGE_SIZE = 500
@@ -125,8 +130,11 @@ WHERE a.id = ANY(%s)
 """
 
 
-def _jsonl_chunk(article_ids: list[int], scope: Scope, raw: bool) -> bytes:
-    """The JSON Lines of some articles (their ids in order), as bytes, written by PostgreSQL."""
+LINE_RECIPE = hashlib.sha256(f"{EXPORT_FORMAT}\n{JSONL_SQL}".encode()).hexdigest()[:16]
+
+
+def _line_sql(article_ids: list[int], scope: Scope, raw: bool) -> tuple[str, list[Any]]:
+    """The query of the JSON Lines of some articles: rows of (article id, line)."""
     spans = Annotation.objects.filter(scope.q())
     if scope.project_id is not None:
         spans = spans.filter(project_id=scope.project_id)
@@ -145,14 +153,82 @@ def _jsonl_chunk(article_ids: list[int], scope: Scope, raw: bool) -> bytes:
         article_ids, *visible_params, *visible_params, EXPORT_FORMAT, *project_params, raw, *arrays_params,
         article_ids,
     ]  # fmt: skip
+    return sql, params
+
+
+def _stored_lines_sql(article_ids: list[int], scope: Scope, raw: bool) -> tuple[str, list[Any]] | None:
+    """The query of the stored lines (ArticleExportLine) that are exactly what this scope's export writes.
+
+    A stored line holds every span, relation and project link of its article: it serves a user only where
+    they see all of them (conservatively: no span outside their scope, no relation to a span of another
+    article, no project link outside their projects), and never an export narrowed to one project.
+    """
+    if scope.project_id is not None:
+        return None
+    column = "line_raw" if raw else "line"
+    lines = ArticleExportLine.objects.filter(article_id__in=article_ids, recipe=LINE_RECIPE).exclude(
+        **{f"{column}__isnull": True}
+    )
+    if scope.user_id is not None:
+        hidden_spans = Annotation.objects.filter(article_id__in=article_ids).exclude(scope.q())
+        off_article = Relation.objects.filter(article_id__in=article_ids).exclude(
+            source__article_id=F("article_id"), target__article_id=F("article_id")
+        )
+        user = SimpleNamespace(pk=scope.user_id)
+        other_projects = Project.articles.through.objects.filter(article_id__in=article_ids).exclude(
+            project_id__in=member_project_ids(user)
+        )
+        for blocked in (hidden_spans, off_article, other_projects):
+            lines = lines.exclude(article_id__in=blocked.order_by().values("article_id"))
+    return lines.order_by().values_list("article_id", column).query.sql_with_params()
+
+
+def _jsonl_chunk(article_ids: list[int], scope: Scope, raw: bool) -> bytes:
+    """The JSON Lines of some articles (their ids in order), as bytes: stored lines, the others written live."""
+    stored = _stored_lines_sql(article_ids, scope, raw)
     with connection.cursor() as cursor:
         # The lines pass through as bytes, never decoded into Python strings.
         psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows = []
+        if stored is not None:
+            cursor.execute(*stored)
+            rows = cursor.fetchall()
+        if len(rows) < len(article_ids):
+            found = {article_id for article_id, _ in rows}
+            cursor.execute(*_line_sql([i for i in article_ids if i not in found], scope, raw))
+            rows += cursor.fetchall()
     rows.sort()  # here: ordering the wide rows made PostgreSQL sort them on disk
     rows.append((None, b""))
     return b"\n".join(line for _, line in rows)
+
+
+def refresh_export_lines(articles: QuerySet[Article] | None = None, *, batch: int = REFRESH_BATCH) -> int:
+    """Store the complete lines (with and without snapshot bytes) of the articles that lack them; returns how many.
+
+    A line is stored only if its row's version is still the one read when it was built (migration 0005).
+    """
+    current = ArticleExportLine.objects.filter(
+        article_id=OuterRef("pk"), recipe=LINE_RECIPE, line__isnull=False, line_raw__isnull=False
+    )
+    ids = (articles if articles is not None else Article.objects.all()).filter(~Exists(current)).order_by("id")
+    filled = last_id = 0
+    while article_ids := list(ids.filter(id__gt=last_id).values_list("id", flat=True)[:batch]):
+        for column, other, raw in (("line", "line_raw", False), ("line_raw", "line", True)):
+            sql, params = _line_sql(article_ids, Scope(), raw)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO annotations_articleexportline AS c (article_id, version, recipe, {column})"  # noqa: S608
+                    f" SELECT built.id, COALESCE(k.version, 0), %s, built.line FROM ({sql}) AS built (id, line)"
+                    " LEFT JOIN annotations_articleexportline k ON k.article_id = built.id"
+                    f" ON CONFLICT (article_id) DO UPDATE SET {column} = EXCLUDED.{column},"
+                    f" {other} = CASE WHEN c.recipe = EXCLUDED.recipe THEN c.{other} END, recipe = EXCLUDED.recipe"
+                    " WHERE c.version = EXCLUDED.version",
+                    [LINE_RECIPE, *params],
+                )
+                if raw:
+                    filled += cursor.rowcount
+        last_id = article_ids[-1]
+    return filled
 
 
 def _jsonl_chunk_in_thread(article_ids: list[int], scope: Scope, raw: bool) -> bytes:

@@ -370,3 +370,22 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annotator} on {self.article_id}: {self.status}"
+
+
+class ArticleExportLine(models.Model):
+    """An article's complete JSON Lines export line (all its spans), kept by PostgreSQL (migration 0005).
+
+    Triggers bump `version` and empty the lines whenever anything the line shows changes, even by raw SQL;
+    a refresh stores a line only if the version it read is still the row's (annotations.exports).
+    """
+
+    article = models.OneToOneField(
+        "articles.Article", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+    recipe = models.CharField(max_length=64, blank=True)
+    line = models.TextField(null=True, blank=True)
+    line_raw = models.TextField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"export line of {self.article_id} (v{self.version})"

@@ -239,12 +239,17 @@ def generate(articles: int, per_article: int, seed: int = 1) -> None:
 def refresh_caches() -> None:
     """Fill the spans' JSON caches (annotations/cache.py) as `manage.py refresh_span_cache` does in production
     (e.g. from cron): the figures below are those of a corpus whose caches are warm. Spans created during the
-    measurements are served with their JSON computed on the fly, as any span not yet refreshed."""
+    measurements are served with their JSON computed on the fly, as any span not yet refreshed. Then each
+    article's complete JSON Lines line is stored (annotations.exports.refresh_export_lines)."""
     from annotations.cache import refresh_span_cache
+    from annotations.exports import refresh_export_lines
 
     started = time.perf_counter()
     filled = refresh_span_cache()
     print(f"span JSON caches refreshed: {filled:,} annotations in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    filled = refresh_export_lines()
+    print(f"JSON Lines lines stored: {filled:,} articles in {time.perf_counter() - started:.1f} s")
 
 
 def _timed(call, runs: int) -> list[float]:
