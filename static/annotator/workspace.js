@@ -99,16 +99,30 @@ function renderAll() {
 
 function renderRange(s, e) {
   const first = paragraphAt(state.paragraphs, s);
-  const spans = [...state.anns.values()].map(spanItem);
+  const anns = [...state.anns.values()];
   const hints = [...state.suggestions.values()];
   for (let p = first; p < state.paragraphs.length; p++) {
     const para = state.paragraphs[p];
     if (para.s >= e && p !== first) break;
-    const el = buildParagraph(text, para, itemsFor(para, spans), itemsFor(para, hints));
-    para.el.replaceWith(el);
-    para.el = el;
+    const built = buildParagraph(text, para, itemsFor(para, anns).map(spanItem), itemsFor(para, hints));
+    // The paragraph element stays (only its segments change): it keeps its content-visibility state and
+    // remembered size, so the browser lays out this paragraph alone, in one pass, not a placeholder first.
+    para.el.replaceChildren(...built.childNodes);
   }
   markSelected();
+}
+
+// The server gave a new span its id: the segments on screen already show it, only their ids change.
+function renameSpan(from, to, s, e) {
+  forSegments(s, e, (seg) => {
+    if (!seg.dataset.ids) return;
+    const ids = seg.dataset.ids.split(" ");
+    const i = ids.indexOf(String(from));
+    if (i !== -1) {
+      ids[i] = String(to);
+      seg.dataset.ids = ids.join(" ");
+    }
+  });
 }
 
 function markSelected() {
@@ -432,6 +446,9 @@ function createAnnotation(labelId, s, e, extra = {}) {
     claim: null,
     saving: true,
   });
+  // The request leaves first, so the server works while the browser paints the new span.
+  const started = performance.now();
+  const request = api.post("/api/annotations/", body);
   state.anns.set(temp, ann);
   sortedDirty = true;
   state.pending = null;
@@ -441,20 +458,24 @@ function createAnnotation(labelId, s, e, extra = {}) {
   // The new span is painted first; the details panel follows in the next frame.
   requestAnimationFrame(() => setTimeout(() => state.selected === temp && panel(), 0));
   updateHint();
-  const started = performance.now();
   return track(
-    api.post("/api/annotations/", body).then(
+    request.then(
       (saved) => {
+        const fresh = withOffsets(saved);
         state.anns.delete(temp);
-        state.anns.set(saved.id, withOffsets(saved));
+        state.anns.set(saved.id, fresh);
         sortedDirty = true;
         const wasSelected = state.selected === temp;
         if (wasSelected) state.selected = saved.id;
-        renderRange(saved.s, saved.e);
-        if (wasSelected) panel(); // never under the feet of someone editing another span
-        scheduleLists();
-        markStatus("in_progress");
         window.__lastSave = performance.now() - started;
+        // The span on screen already looks right: it only takes its real id (attributes, no layout). It is
+        // rebuilt only if the server moved it or its label changed meanwhile.
+        if (fresh.s === ann.s && fresh.e === ann.e && fresh.label === ann.label) renameSpan(temp, saved.id, ann.s, ann.e);
+        else renderRange(Math.min(ann.s, fresh.s), Math.max(ann.e, fresh.e));
+        markStatus("in_progress");
+        // "All changes saved" is painted first; the full details panel follows.
+        if (wasSelected) requestAnimationFrame(() => setTimeout(() => state.selected === saved.id && panel(), 0)); // never under the feet of someone editing another span
+        scheduleLists();
         return saved;
       },
       (error) => {
@@ -790,9 +811,12 @@ function deleteRelation(id) {
 
 // --- workflow ----------------------------------------------------------------------------------------------
 
+let statusShown = null;
 function markStatus(status) {
   if (state.status === "submitted" && status === "in_progress") return;
   state.status = status;
+  if (status === statusShown) return; // unchanged: leave the badge alone (no style or layout work)
+  statusShown = status;
   const badge = document.getElementById("status-badge");
   badge.className = `badge status-${status}`;
   badge.textContent = { not_started: "Not started", in_progress: "In progress", submitted: "Submitted" }[status];
