@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg2.extensions
 from django.db import connection, connections
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotations.cache import span_arrays
 from annotations.models import (
@@ -32,10 +32,10 @@ from annotations.models import (
     Annotation,
     ArticleExportLine,
     Claim,
+    Membership,
     Project,
-    Relation,
 )
-from annotations.permissions import annotation_scope, member_project_ids
+from annotations.permissions import annotation_scope
 from annotations.serializers import CLAIM_ROW_VALUES, claim_dicts_from_rows, iso
 from articles.models import Article
 
@@ -159,9 +159,9 @@ def _line_sql(article_ids: list[int], scope: Scope, raw: bool) -> tuple[str, lis
 def _stored_lines_sql(article_ids: list[int], scope: Scope, raw: bool) -> tuple[str, list[Any]] | None:
     """The query of the stored lines (ArticleExportLine) that are exactly what this scope's export writes.
 
-    A stored line holds every span, relation and project link of its article: it serves a user only where
-    they see all of them (conservatively: no span outside their scope, no relation to a span of another
-    article, no project link outside their projects), and never an export narrowed to one project.
+    A stored line holds every span, relation (between two of its spans) and project link of its article: it
+    serves a user only where they see all of them (conservatively: they review or administer the projects of
+    all its spans, and are a member of every project it is linked to), never an export narrowed to a project.
     """
     if scope.project_id is not None:
         return None
@@ -170,16 +170,13 @@ def _stored_lines_sql(article_ids: list[int], scope: Scope, raw: bool) -> tuple[
         **{f"{column}__isnull": True}
     )
     if scope.user_id is not None:
-        hidden_spans = Annotation.objects.filter(article_id__in=article_ids).exclude(scope.q())
-        off_article = Relation.objects.filter(article_id__in=article_ids).exclude(
-            source__article_id=F("article_id"), target__article_id=F("article_id")
-        )
-        user = SimpleNamespace(pk=scope.user_id)
+        memberships = Membership.objects.filter(user_id=scope.user_id)
+        overseen = memberships.filter(role__in=[Membership.Role.REVIEWER, Membership.Role.ADMIN])
+        lines = lines.filter(span_projects__contained_by=list(overseen.values_list("project_id", flat=True)))
         other_projects = Project.articles.through.objects.filter(article_id__in=article_ids).exclude(
-            project_id__in=member_project_ids(user)
+            project_id__in=memberships.values("project_id")
         )
-        for blocked in (hidden_spans, off_article, other_projects):
-            lines = lines.exclude(article_id__in=blocked.order_by().values("article_id"))
+        lines = lines.exclude(article_id__in=other_projects.order_by().values("article_id"))
     return lines.order_by().values_list("article_id", column).query.sql_with_params()
 
 
@@ -217,10 +214,14 @@ def refresh_export_lines(articles: QuerySet[Article] | None = None, *, batch: in
             sql, params = _line_sql(article_ids, Scope(), raw)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"INSERT INTO annotations_articleexportline AS c (article_id, version, recipe, {column})"  # noqa: S608
-                    f" SELECT built.id, COALESCE(k.version, 0), %s, built.line FROM ({sql}) AS built (id, line)"
+                    "INSERT INTO annotations_articleexportline AS c"  # noqa: S608
+                    f" (article_id, version, recipe, span_projects, {column})"
+                    " SELECT built.id, COALESCE(k.version, 0), %s, ARRAY(SELECT DISTINCT s.project_id"
+                    " FROM annotations_annotation s WHERE s.article_id = built.id), built.line"
+                    f" FROM ({sql}) AS built (id, line)"
                     " LEFT JOIN annotations_articleexportline k ON k.article_id = built.id"
-                    f" ON CONFLICT (article_id) DO UPDATE SET {column} = EXCLUDED.{column},"
+                    " ON CONFLICT (article_id) DO UPDATE SET span_projects = EXCLUDED.span_projects,"
+                    f" {column} = EXCLUDED.{column},"
                     f" {other} = CASE WHEN c.recipe = EXCLUDED.recipe THEN c.{other} END, recipe = EXCLUDED.recipe"
                     " WHERE c.version = EXCLUDED.version",
                     [LINE_RECIPE, *params],

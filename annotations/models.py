@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
@@ -386,6 +387,8 @@ class ArticleExportLine(models.Model):
     recipe = models.CharField(max_length=64, blank=True)
     line = models.TextField(null=True, blank=True)
     line_raw = models.TextField(null=True, blank=True)
+    # The projects of the article's spans when the lines were built: who oversees them all sees every span.
+    span_projects = ArrayField(models.BigIntegerField(), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"export line of {self.article_id} (v{self.version})"
