@@ -9,12 +9,15 @@ annotator, or (for the export) a registry actor it shows changes; readers take
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
-from django.db.models import F, Func, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from annotations.models import Annotation
+from annotations.models import Annotation, ArticleExportLine, Membership
 from articles.models import Article
 
 REFRESH_BATCH = 5000
@@ -51,6 +54,27 @@ def span_array(spans: QuerySet[Annotation], *, export: bool = False) -> Subquery
         .values("json")
     )
     return Subquery(joined, output_field=TextField())
+
+
+def stored_span_array(user: Any, project_id: int | None) -> Subquery | None:
+    """For an Article queryset: the span array stored with its export line (annotations.exports), when it holds
+    exactly what `span_array` gives for this user (and project): they review or administer the projects of all
+    its spans (superusers: any), and with a project, all its spans are of that project. NULL otherwise.
+    """
+    if not user.is_authenticated:
+        return None
+    stored = ArticleExportLine.objects.filter(article_id=OuterRef("pk"), line__isnull=False)
+    if project_id is not None:
+        stored = stored.filter(span_projects__contained_by=[project_id])
+    if not user.is_superuser:
+        overseen = RawSQL(
+            "span_projects <@ ARRAY(SELECT m.project_id FROM annotations_membership m"
+            " WHERE m.user_id = %s AND m.role IN (%s, %s))",
+            [user.pk, Membership.Role.REVIEWER, Membership.Role.ADMIN],
+            output_field=BooleanField(),
+        )
+        stored = stored.filter(overseen)
+    return Subquery(stored.values("spans_json")[:1], output_field=TextField())
 
 
 def span_arrays(spans: QuerySet[Annotation], article_ids: list[int], *, export: bool = False) -> QuerySet:

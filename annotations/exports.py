@@ -212,19 +212,22 @@ def refresh_export_lines(articles: QuerySet[Article] | None = None, *, batch: in
     while article_ids := list(ids.filter(id__gt=last_id).values_list("id", flat=True)[:batch]):
         for column, other, raw in (("line", "line_raw", False), ("line_raw", "line", True)):
             sql, params = _line_sql(article_ids, Scope(), raw)
+            # With the first line, the spans' API JSON (what an article list embeds for who sees them all).
+            arrays_sql, arrays_params = span_arrays(Annotation.objects.all(), article_ids).query.sql_with_params()
+            spans = "sa.json" if column == "line" else "k.spans_json"
             with connection.cursor() as cursor:
                 cursor.execute(
                     "INSERT INTO annotations_articleexportline AS c"  # noqa: S608
-                    f" (article_id, version, recipe, span_projects, {column})"
+                    f" (article_id, version, recipe, span_projects, spans_json, {column})"
                     " SELECT built.id, COALESCE(k.version, 0), %s, ARRAY(SELECT DISTINCT s.project_id"
-                    " FROM annotations_annotation s WHERE s.article_id = built.id), built.line"
-                    f" FROM ({sql}) AS built (id, line)"
+                    f" FROM annotations_annotation s WHERE s.article_id = built.id), {spans}, built.line"
+                    f" FROM ({sql}) AS built (id, line) JOIN ({arrays_sql}) AS sa (id, json) ON sa.id = built.id"
                     " LEFT JOIN annotations_articleexportline k ON k.article_id = built.id"
                     " ON CONFLICT (article_id) DO UPDATE SET span_projects = EXCLUDED.span_projects,"
-                    f" {column} = EXCLUDED.{column},"
+                    f" spans_json = EXCLUDED.spans_json, {column} = EXCLUDED.{column},"
                     f" {other} = CASE WHEN c.recipe = EXCLUDED.recipe THEN c.{other} END, recipe = EXCLUDED.recipe"
                     " WHERE c.version = EXCLUDED.version",
-                    [LINE_RECIPE, *params],
+                    [LINE_RECIPE, *params, *arrays_params],
                 )
                 if raw:
                     filled += cursor.rowcount

@@ -374,7 +374,7 @@ class Assignment(models.Model):
 
 
 class ArticleExportLine(models.Model):
-    """An article's complete JSON Lines export line (all its spans), kept by PostgreSQL (migration 0005).
+    """An article's complete JSON Lines export line and its spans' API JSON, kept by PostgreSQL (migration 0005).
 
     Triggers bump `version` and empty the lines whenever anything the line shows changes, even by raw SQL;
     a refresh stores a line only if the version it read is still the row's (annotations.exports).
@@ -389,6 +389,8 @@ class ArticleExportLine(models.Model):
     line_raw = models.TextField(null=True, blank=True)
     # The projects of the article's spans when the lines were built: who oversees them all sees every span.
     span_projects = ArrayField(models.BigIntegerField(), null=True, blank=True)
+    # All its spans' API JSON, as annotations.cache.span_array writes it for someone who sees them all.
+    spans_json = models.TextField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"export line of {self.article_id} (v{self.version})"

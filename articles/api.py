@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import Expression, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -16,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import permissions, services
-from annotations.cache import span_array
+from annotations.cache import span_array, stored_span_array
 from annotations.models import Annotation, Project
 from annotations.serializers import ERRORS, RENDERERS
 from articles.filters import ArticleFilter, OutletFilter
@@ -40,6 +41,14 @@ def visible_spans(request: Request, project: Project | None) -> QuerySet[Annotat
     """The spans an article list embeds: those the user may see (of `?project=` when given)."""
     spans = Annotation.objects.filter(permissions.annotation_scope(request.user))
     return spans if project is None else spans.filter(project=project)
+
+
+def spans_json(request: Request, project: Project | None) -> Expression:
+    """An article's embedded spans as JSON text: stored with its export line when that is exactly what this user
+    sees (annotations.cache.stored_span_array), else aggregated from the spans' own cached JSON."""
+    live = span_array(visible_spans(request, project))
+    stored = stored_span_array(request.user, None if project is None else project.pk)
+    return live if stored is None else Coalesce(stored, live)
 
 
 def embedded(spans_json: str | None) -> list[Any] | orjson.Fragment:
@@ -84,8 +93,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         fields = (*ARTICLE_VALUES, "rank", "snippet") if searching else ARTICLE_VALUES
         if include:
             # The page's spans come in the page's own query, one correlated subquery per article.
-            spans = visible_spans(request, self.filterset_project(request))
-            queryset, fields = queryset.annotate(spans_json=span_array(spans)), (*fields, "spans_json")
+            project = self.filterset_project(request)
+            queryset, fields = queryset.annotate(spans_json=spans_json(request, project)), (*fields, "spans_json")
         page = self.paginate_queryset(queryset.values(*fields))
         items = [article_dict(row) for row in page]
         for item, row in zip(items, page, strict=True):
@@ -100,8 +109,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.get_queryset()
         fields = ARTICLE_VALUES
         if include:
-            spans = visible_spans(request, self.filterset_project(request))
-            queryset, fields = queryset.annotate(spans_json=span_array(spans)), (*fields, "spans_json")
+            project = self.filterset_project(request)
+            queryset, fields = queryset.annotate(spans_json=spans_json(request, project)), (*fields, "spans_json")
         row = get_object_or_404(queryset.values(*fields), pk=int(self.kwargs["pk"]))
         item = article_dict(row)
         if include:

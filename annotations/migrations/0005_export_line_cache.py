@@ -1,4 +1,4 @@
-"""Each article's complete JSON Lines line, kept by PostgreSQL (annotations.exports, `ArticleExportLine`).
+"""Each article's complete JSON Lines line and its spans' API JSON, kept by PostgreSQL (`ArticleExportLine`).
 
 Any change to what a line shows bumps its row's `version` and empties the lines: the article, its snapshot and
 outlet, its project links (and a linked project's slug), its relations (and their annotator's username), and
@@ -15,12 +15,12 @@ from django.db import migrations, models
 FUNCTIONS = r"""
 -- lz4: an export reads every line whole; pglz made decompressing them the export's main cost.
 ALTER TABLE annotations_articleexportline ALTER COLUMN line SET COMPRESSION lz4,
-    ALTER COLUMN line_raw SET COMPRESSION lz4;
+    ALTER COLUMN line_raw SET COMPRESSION lz4, ALTER COLUMN spans_json SET COMPRESSION lz4;
 
 CREATE FUNCTION newsarchive_forget_export_lines(ids bigint[]) RETURNS void LANGUAGE sql AS $$
 INSERT INTO annotations_articleexportline AS c (article_id, version, recipe)
 SELECT DISTINCT id, 1, '' FROM unnest(ids) AS id WHERE id IS NOT NULL
-ON CONFLICT (article_id) DO UPDATE SET version = c.version + 1, line = NULL, line_raw = NULL
+ON CONFLICT (article_id) DO UPDATE SET version = c.version + 1, line = NULL, line_raw = NULL, spans_json = NULL
 $$;
 
 -- TG_ARGV[0] names the row's column holding the article id.
@@ -133,6 +133,7 @@ class Migration(migrations.Migration):
                         base_field=models.BigIntegerField(), blank=True, null=True, size=None
                     ),
                 ),
+                ("spans_json", models.TextField(blank=True, null=True)),
             ],
         ),
         migrations.RunSQL(FUNCTIONS, REVERSE),

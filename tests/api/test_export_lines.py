@@ -10,6 +10,7 @@ from annotations import exports, services
 from annotations.cache import refresh_span_cache
 from annotations.models import ArticleExportLine, Label, Relation
 from articles.models import Article
+from tests.api.conftest import client_for
 from tests.factories import ActorFactory, ArticleFactory, OutletFactory, ProjectFactory, SnapshotFactory, label
 
 TEXTS = [
@@ -204,3 +205,34 @@ def test_refreshing_span_caches_keeps_the_lines(corpus):
     exports.refresh_export_lines()
     refresh_span_cache()
     assert None not in stored(corpus[0])
+
+
+def article_list(user, query=""):
+    response = client_for(user).get(f"/api/articles/?include=annotations&page_size=500{query}")
+    assert response.status_code == 200
+    return response.content
+
+
+def test_article_lists_embed_the_stored_spans_only_where_they_are_exactly_what_the_user_sees(
+    corpus, project, annotator, reviewer, project_admin, staff
+):
+    users = [annotator, reviewer, project_admin, staff]
+    queries = ["", f"&project={project.pk}"]
+    live = {(user.pk, query): article_list(user, query) for user in users for query in queries}
+    exports.refresh_export_lines()
+    for (user_id, query), before in live.items():
+        assert article_list(next(u for u in users if u.pk == user_id), query) == before
+    ArticleExportLine.objects.exclude(spans_json=None).update(spans_json='{"marker": 1}')
+    assert b"marker" not in article_list(annotator)
+    for user in (reviewer, project_admin, staff):
+        assert article_list(user).count(b"marker") == len(corpus) - 1  # the article with no spans has none
+    other = ProjectFactory()
+    services.create_annotation(
+        project=other,
+        article=corpus[0],
+        label=label(other, Label.Kind.ACTOR),
+        annotator=staff,
+        start=0,
+        end=3,
+    )  # a span of a project the reviewer is not in: the stored spans (now dropped anyway) would show it
+    assert stored(corpus[0]) == (None, None)
