@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "newsarchive",  # before staticfiles: its runserver (TCP_NODELAY) must win
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
