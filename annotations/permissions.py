@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 from annotations.models import Annotation, Membership, Project, Relation
 from articles.models import Article
@@ -15,6 +15,8 @@ def project_role(user: AbstractBaseUser | AnonymousUser, project: Project | int)
         return None
     if user.is_superuser:
         return Membership.Role.ADMIN
+    if getattr(project, "role_of_user", None) == user.pk:
+        return project.member_role  # looked up with the project (with_member_role): no second query
     project_id = project if isinstance(project, int) else project.pk
     return Membership.objects.filter(project_id=project_id, user=user).values_list("role", flat=True).first()
 
@@ -26,6 +28,14 @@ def visible_projects(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project
     if user.is_superuser:
         return Project.objects.all()
     return Project.objects.filter(memberships__user=user)
+
+
+def with_member_role(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:
+    """`visible_projects` whose rows carry the user's role (read by `project_role` instead of querying again)."""
+    projects = visible_projects(user)
+    if not user.is_authenticated or user.is_superuser:
+        return projects
+    return projects.annotate(member_role=F("memberships__role"), role_of_user=Value(user.pk))
 
 
 def sees_all_annotations(role: str | None) -> bool:

@@ -323,6 +323,10 @@ def _visible_labels(user: Any) -> QuerySet[Label]:
     return Label.objects.filter(project__in=permissions.visible_projects(user))
 
 
+def _visible_article_texts(user: Any) -> QuerySet[Article]:
+    return permissions.visible_articles(user).defer("search")  # the search vector is not needed to write spans
+
+
 def _visible_annotations(user: Any) -> QuerySet[Annotation]:
     return Annotation.objects.filter(permissions.annotation_scope(user))
 
@@ -373,8 +377,8 @@ class ClaimWriteSerializer(serializers.Serializer):
 class AnnotationWriteSerializer(serializers.Serializer):
     """A span to store (POST) or the fields to change (PATCH); the annotator is always the requesting user."""
 
-    project = VisibleKeyField(scope=permissions.visible_projects, queryset=Project.objects.all())
-    article = VisibleKeyField(scope=permissions.visible_articles, queryset=Article.objects.all())
+    project = VisibleKeyField(scope=permissions.with_member_role, queryset=Project.objects.all())
+    article = VisibleKeyField(scope=_visible_article_texts, queryset=Article.objects.all())
     label = VisibleKeyField(scope=_visible_labels, queryset=Label.objects.all())
     start = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text="Code points, inclusive")
     end = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Code points, exclusive")
