@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -324,7 +325,10 @@ def _visible_labels(user: Any) -> QuerySet[Label]:
 
 
 def _visible_article_texts(user: Any) -> QuerySet[Article]:
-    return permissions.visible_articles(user).defer("search")  # the search vector is not needed to write spans
+    """The articles a user may annotate, with the ids of their projects (checked in `validate`, no second query);
+    the search vector is not needed to write spans."""
+    links = Project.articles.through.objects.filter(article_id=OuterRef("pk")).values("project_id")
+    return permissions.visible_articles(user).defer("search").annotate(in_projects=ArraySubquery(links))
 
 
 def _visible_annotations(user: Any) -> QuerySet[Annotation]:
@@ -399,8 +403,15 @@ class AnnotationWriteSerializer(serializers.Serializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         project, article = data.get("project"), data.get("article")
-        if project is not None and article is not None and not project.articles.filter(pk=article.pk).exists():
-            raise serializers.ValidationError({"article": f"Article {article.pk} is not in project {project.name!r}."})
+        if project is not None and article is not None:
+            in_projects = getattr(article, "in_projects", None)  # looked up with the article (see above)
+            if in_projects is not None:
+                linked = project.pk in in_projects
+            else:
+                linked = project.articles.filter(pk=article.pk).exists()
+            if not linked:
+                message = f"Article {article.pk} is not in project {project.name!r}."
+                raise serializers.ValidationError({"article": message})
         return data
 
 
