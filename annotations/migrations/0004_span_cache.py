@@ -1,6 +1,6 @@
 """Pre-serialised JSON of each annotation, kept by PostgreSQL so that reads never rebuild it row by row.
 
-`cached_json` is the API representation of a span (docs/api-contract.md), `cached_export_json` the span as
+`cached_json` is the API representation of a span (docs/api.md), `cached_export_json` the span as
 the JSON Lines export writes it. Both are filled lazily (annotations.cache.refresh_span_cache) and set to
 NULL by triggers whenever the span or anything shown in it changes, even by raw SQL; readers use
 `COALESCE(cached_json, newsarchive_annotation_json(id))`, so a NULL cache is never wrong, only slower.
