@@ -44,6 +44,7 @@ from annotations.serializers import (
     RelationSerializer,
     claim_dicts,
     claim_dicts_from_rows,
+    known_write_keys,
     service_arguments,
 )
 from articles.filters import ArticleFilter
@@ -180,7 +181,8 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         return Response(found)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = AnnotationWriteSerializer(data=request.data, context=self.get_serializer_context())
+        context = {**self.get_serializer_context(), "known_keys": known_write_keys(request.user, request.data)}
+        body = AnnotationWriteSerializer(data=request.data, context=context)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         project = data["project"]

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
@@ -29,6 +30,7 @@ from annotations.models import (
     Claim,
     ClaimAbout,
     Label,
+    Membership,
     Project,
     Relation,
     SourceAttribution,
@@ -350,6 +352,88 @@ class VisibleKeyField(serializers.PrimaryKeyRelatedField):
         if request is None or self.scope is None:
             return super().get_queryset()
         return self.scope(request.user)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Already looked up, within the same scope, by `known_write_keys` (passed as context["known_keys"]).
+        known = self.context.get("known_keys", {}).get(self.field_name)
+        if known is not None and type(data) is int and data == known.pk:
+            return known
+        return super().to_internal_value(data)
+
+
+_ARTICLE_FIELDS = [field for field in Article._meta.concrete_fields if field.attname != "search"]
+_PROJECT_FIELDS = list(Project._meta.concrete_fields)
+_LABEL_FIELDS = list(Label._meta.concrete_fields)
+
+
+def _columns(alias: str, fields: list[Any]) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in fields)
+
+
+_KNOWN_KEYS_SQL = f"""
+SELECT {_columns("p", _PROJECT_FIELDS)}, m."role",
+       {_columns("a", _ARTICLE_FIELDS)},
+       ARRAY(SELECT pa."project_id" FROM "{Project.articles.through._meta.db_table}" pa WHERE pa."article_id" = a."id"),
+       {_columns("l", _LABEL_FIELDS)}
+FROM (SELECT 1) AS one
+LEFT JOIN ("{Project._meta.db_table}" p JOIN "{Membership._meta.db_table}" m
+           ON m."project_id" = p."id" AND m."user_id" = %(user)s) ON p."id" = %(project)s
+LEFT JOIN "{Article._meta.db_table}" a ON a."id" = %(article)s AND EXISTS (
+    SELECT 1 FROM "{Project.articles.through._meta.db_table}" pa JOIN "{Membership._meta.db_table}" ma
+    ON ma."project_id" = pa."project_id" WHERE pa."article_id" = a."id" AND ma."user_id" = %(user)s)
+LEFT JOIN "{Label._meta.db_table}" l ON l."id" = %(label)s AND EXISTS (
+    SELECT 1 FROM "{Membership._meta.db_table}" ml WHERE ml."project_id" = l."project_id" AND ml."user_id" = %(user)s)
+"""  # noqa: S608 (the models' table and column names; the values are parameters)
+
+
+def _key(data: Any, name: str) -> int | None:
+    value = data.get(name) if hasattr(data, "get") else None
+    return value if type(value) is int and 0 < value < 2**63 else None
+
+
+def _instance(model: Any, fields: list[Any], values: list[Any]) -> Any:
+    if values[0] is None:
+        return None
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        expression = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(expression) + field.get_db_converters(connection):
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+def known_write_keys(user: Any, data: Any) -> dict[str, Any]:
+    """The project (with the user's role), article (with its projects' ids, without the search vector) and label
+    of a span to create, looked up in one query within the scopes of the `AnnotationWriteSerializer` fields.
+
+    Only whole-number keys are looked up; anything else (or anything not found) is left to the fields.
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return {}
+    keys = {name: _key(data, name) for name in ("project", "article", "label")}
+    if all(value is None for value in keys.values()):
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_KNOWN_KEYS_SQL, {**keys, "user": user.pk})
+        row = list(cursor.fetchone())
+    n_project, n_article = len(_PROJECT_FIELDS), len(_ARTICLE_FIELDS)
+    project = _instance(Project, _PROJECT_FIELDS, row[:n_project])
+    role = row[n_project]
+    article_values = row[n_project + 1 : n_project + 1 + n_article]
+    in_projects = row[n_project + 1 + n_article]
+    article = _instance(Article, _ARTICLE_FIELDS, article_values)
+    label = _instance(Label, _LABEL_FIELDS, row[n_project + 2 + n_article :])
+    known: dict[str, Any] = {}
+    if project is not None:
+        project.member_role, project.role_of_user = role, user.pk
+        known["project"] = project
+    if article is not None:
+        article.in_projects = in_projects
+        known["article"] = article
+    if label is not None:
+        known["label"] = label
+    return known
 
 
 class SourceWriteSerializer(serializers.Serializer):

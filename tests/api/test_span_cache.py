@@ -216,7 +216,7 @@ def test_creating_a_span_costs_a_fixed_number_of_queries(project, article, as_an
         "actors": [ActorFactory().pk],
     }
     as_annotator.post("/api/annotations/", body, format="json")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = as_annotator.post("/api/annotations/", {**body, "start": 8}, format="json")
     assert response.status_code == 201
     assert response.json() == expected(Annotation.objects.get(pk=response.json()["id"]))
