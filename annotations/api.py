@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import orjson
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, StreamingHttpResponse
@@ -57,6 +58,16 @@ def span_json(spans: QuerySet[Annotation]) -> orjson.Fragment | None:
     """The API representation of the (first) span of the queryset, as JSON made by PostgreSQL (one query)."""
     found = list(spans.order_by().annotate(span_json=SpanJSON()).values_list("span_json", flat=True)[:1])
     return orjson.Fragment(found[0]) if found else None
+
+
+def created_span_json(pk: int) -> orjson.Fragment:
+    """What `span_json` gives for a span just written (same SQL expression, without building a queryset)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(cached_json, newsarchive_annotation_json(id)) FROM annotations_annotation WHERE id = %s",
+            [pk],
+        )
+        return orjson.Fragment(cursor.fetchone()[0])
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
@@ -193,7 +204,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         annotation = services.create_annotation(
             project=project, article=data["article"], annotator=request.user, **service_arguments(data)
         )
-        return Response(span_json(Annotation.objects.filter(pk=annotation.pk)), status=201)
+        return Response(created_span_json(annotation.pk), status=201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation = get_object_or_404(
