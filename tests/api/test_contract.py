@@ -1,4 +1,4 @@
-"""The endpoints the browser workspace relies on (docs/api-contract.md)."""
+"""The endpoints the browser workspace relies on (docs/api.md)."""
 
 from annotations.models import Annotation, Label, Relation
 from tests.api.conftest import body

@@ -23,7 +23,7 @@ def iso(value):
 
 
 def expected(annotation: Annotation) -> dict:
-    """The API representation of a span, built from the models (the contract, docs/api-contract.md)."""
+    """The API representation of a span, built from the models (the contract, docs/api.md)."""
     annotation = Annotation.objects.select_related("label", "annotator").get(pk=annotation.pk)
     claim = Claim.objects.filter(annotation=annotation).first()
     source = getattr(annotation, "source", None) if annotation.label.kind == Label.Kind.SOURCE else None
