@@ -30,6 +30,7 @@ from annotations.models import (
     SourceAttribution,
 )
 from annotations.permissions import project_role, visible_projects
+from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
 from articles.models import Article, Outlet, Snapshot
 from articles.selectors import escape_snippet, search_articles
@@ -229,18 +230,7 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
     }
     claims = {
         row.pop("annotation_id"): row
-        for row in Claim.objects.filter(annotation_id__in=ids).values(
-            "annotation_id",
-            "claimant",
-            "claimant_is_outlet",
-            "claimant_mention",
-            "source_annotation",
-            "speech",
-            "claim_date",
-            "stance",
-            "verdict",
-            "topic",
-        )
+        for row in Claim.objects.filter(annotation_id__in=ids).values("annotation_id", *CLAIM_FIELDS)
     }
     about_of: dict[int, list[int]] = {}
     for claim_id, actor_id in ClaimAbout.objects.filter(claim_id__in=ids).values_list("claim_id", "actor_id"):
