@@ -8,20 +8,21 @@ import ssl
 import threading
 import time
 from datetime import UTC
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 
 import pytest
 
 from articles import fetching
 from articles.fetching import USER_AGENT, FetchedPage, FetchError, fetch_url
+from tests.localhttp import LocalHTTPServer, serving
 
 LOCAL = ["127.0.0.1"]
 PAGE = b"<!doctype html><html><head><title>Shelling of the market</title></head><body>Report</body></html>"
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _LocalServer
+    server: LocalHTTPServer
 
     def do_GET(self) -> None:
         path = self.path
@@ -109,27 +110,10 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep the test output quiet
 
 
-class _LocalServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.release = threading.Event()
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # the client hung up on purpose (timeouts, size cap); nothing to report
-
-
 @pytest.fixture(scope="module")
 def server():
-    local_server = _LocalServer()
-    thread = threading.Thread(target=local_server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{local_server.server_address[1]}"
-    local_server.release.set()
-    local_server.shutdown()
-    local_server.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 @pytest.fixture

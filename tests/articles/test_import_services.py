@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,7 @@ from articles.services import (
     run_import,
 )
 from tests.factories import UserFactory
+from tests.localhttp import serving
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
 JPOST = FIXTURES / "jpost-berlin-stabbing.html.gz"
@@ -379,27 +380,10 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.release = threading.Event()
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # the client gave up on purpose (the timeout test)
-
-
 @pytest.fixture(scope="module")
 def server():
-    local = _Server()
-    thread = threading.Thread(target=local.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{local.server_address[1]}"
-    local.release.set()
-    local.shutdown()
-    local.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 @pytest.fixture
