@@ -1,4 +1,8 @@
-"""Admin of the coding app: projects and codebooks, the actor registry (with merging), annotations, review."""
+"""Admin of the coding app: codebooks, the actor registry (with merging), annotations, review.
+
+The project and article pages are those of projects/admin.py and articles/admin.py, registered again here
+with the codebook and the spans.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -15,17 +19,13 @@ from annotations.models import (
     Claim,
     ClaimAbout,
     Label,
-    Membership,
-    Project,
     Relation,
     SourceAttribution,
 )
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
+from articles.admin import ArticleAdmin
+from articles.models import Article
+from projects.admin import MembershipInline, ProjectAdmin
+from projects.models import Project
 
 
 class LabelInline(admin.TabularInline):
@@ -34,32 +34,18 @@ class LabelInline(admin.TabularInline):
     fields = ["name", "kind", "colour", "shortcut", "order", "description"]
 
 
+admin.site.unregister(Project)
+
+
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count", "member_count", "created_at"]
-    search_fields = ["name", "slug", "description"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["articles"]
+class CodedProjectAdmin(ProjectAdmin):
+    """The project page with its codebook; every project codes CLAIM, ACTOR and SOURCE."""
+
     inlines = [LabelInline, MembershipInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(article_count=Count("articles", distinct=True), member_count=Count("memberships", distinct=True))
-        )
-
-    @admin.display(ordering="article_count", description="articles")
-    def article_count(self, project):
-        return project.article_count
-
-    @admin.display(ordering="member_count", description="members")
-    def member_count(self, project):
-        return project.member_count
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.ensure_core_labels(form.instance)  # every project codes CLAIM, ACTOR and SOURCE
+        services.ensure_core_labels(form.instance)
 
 
 @admin.register(Label)
@@ -240,9 +226,42 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["article", "annotator", "project"]
 
 
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "project", "role"]
-    list_filter = ["role", "project"]
-    search_fields = ["user__username", "project__name"]
-    autocomplete_fields = ["user"]
+class AnnotationInline(admin.TabularInline):
+    """An article's annotations; offsets and quote are fixed once made (edit spans in the workspace)."""
+
+    model = Annotation
+    extra = 0
+    fields = ["label", "annotator", "start", "end", "quote", "status", "note"]
+    readonly_fields = ["label", "annotator", "start", "end", "quote"]
+    show_change_link = True
+    ordering = ["start", "end"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("label", "annotator")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Article)
+
+
+@admin.register(Article)
+class CodedArticleAdmin(ArticleAdmin):
+    """The archive's article page with the article's spans, read-only; its text is fixed once it has spans."""
+
+    list_display = ["title", "outlet", "published_at", "language", "annotation_count", "created_at"]
+    inlines = [AnnotationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(annotation_count=Count("annotations"))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.annotations.exists():
+            fields.append("text")  # annotations point into it; PostgreSQL refuses a change too
+        return fields
+
+    @admin.display(ordering="annotation_count", description="annotations")
+    def annotation_count(self, article):
+        return article.annotation_count

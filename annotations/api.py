@@ -1,7 +1,7 @@
 """API of the coding app: projects, codebooks, the actor registry, annotations, relations and claims.
 
 Every list is scoped to the requesting user's projects (a detail outside them is 404); every write goes
-through `annotations.services`; the role rules are those of `annotations.permissions`.
+through `annotations.services`; the role rules are those of `projects.roles` and `annotations.permissions`.
 """
 
 from __future__ import annotations
@@ -25,21 +25,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import exports, permissions, services
+from annotations.article_filters import ArticleFilter
 from annotations.cache import SpanJSON
 from annotations.filters import ActorFilter, AnnotationFilter, ClaimFilter, LabelFilter, RelationFilter
-from annotations.models import Actor, ActorAlias, Annotation, Claim, Label, Membership, Project, Relation
+from annotations.models import Actor, ActorAlias, Annotation, Claim, Label, Relation
 from annotations.selectors import search_actors
 from annotations.serializers import (
     CLAIM_ROW_VALUES,
-    ERRORS,
-    RENDERERS,
     ActorCreateSerializer,
     ActorSerializer,
     AliasSerializer,
     AnnotationSerializer,
     AnnotationWriteSerializer,
     ClaimRowSerializer,
-    FastJSONRenderer,
     LabelSerializer,
     ProjectSerializer,
     RelationSerializer,
@@ -48,8 +46,10 @@ from annotations.serializers import (
     known_write_keys,
     service_arguments,
 )
-from articles.filters import ArticleFilter
 from articles.models import Article
+from newsarchive.rendering import ERRORS, RENDERERS, FastJSONRenderer
+from projects import roles
+from projects.models import Membership, Project
 
 ID = "[0-9]+"
 
@@ -79,7 +79,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Project]:
         user = self.request.user
-        queryset = permissions.visible_projects(user)
+        queryset = roles.visible_projects(user)
         if user.is_superuser:
             return queryset.annotate(my_role=Value(Membership.Role.ADMIN))
         role = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk).values("role")[:1]
@@ -98,7 +98,7 @@ class LabelViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Label]:
-        return Label.objects.filter(project__in=permissions.visible_projects(self.request.user))
+        return Label.objects.filter(project__in=roles.visible_projects(self.request.user))
 
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
         return ("id",)
@@ -225,7 +225,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             if new_status in permissions.REVIEW_STATUSES and not reviewer:
                 raise PermissionDenied("Only reviewers and project admins accept or reject spans.")
             others = annotation.annotator_id != request.user.pk
-            admin = permissions.project_role(request.user, annotation.project_id) == Membership.Role.ADMIN
+            admin = roles.project_role(request.user, annotation.project_id) == Membership.Role.ADMIN
             if others and not admin and new_status not in permissions.REVIEW_STATUSES:
                 raise ValidationError({"status": ["Reviewers set another annotator's span to accepted or rejected."]})
         annotation = services.update_annotation(annotation, **service_arguments(data))

@@ -17,8 +17,9 @@ from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Subqu
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from annotations.models import Annotation, ArticleExportLine, Membership
+from annotations.models import Annotation, ArticleExportLine
 from articles.models import Article
+from projects.models import Membership
 
 REFRESH_BATCH = 5000
 

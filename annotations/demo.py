@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations import services
-from annotations.models import Actor, Annotation, Label, Membership, Project, Relation
+from annotations.models import Actor, Annotation, Label, Relation
 from articles.models import Article, Outlet, Snapshot
+from projects.models import Membership, Project
 
 DEMO_DIR = Path(__file__).resolve().parent / "fixtures" / "demo"
 TEXT_FILE = DEMO_DIR / "libya-haftar-putin.txt"

@@ -26,18 +26,13 @@ from django.db import connection, connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotations.cache import span_arrays
-from annotations.models import (
-    Actor,
-    ActorLink,
-    Annotation,
-    ArticleExportLine,
-    Claim,
-    Membership,
-    Project,
-)
+from annotations.jsonl_format import EXPORT_FORMAT
+from annotations.models import Actor, ActorLink, Annotation, ArticleExportLine, Claim
 from annotations.permissions import annotation_scope
-from annotations.serializers import CLAIM_ROW_VALUES, claim_dicts_from_rows, iso
+from annotations.serializers import CLAIM_ROW_VALUES, claim_dicts_from_rows
 from articles.models import Article
+from newsarchive.rendering import iso
+from projects.models import Membership, Project
 
 JSONL_CHUNK = 500
 JSONL_WORKERS = 2
@@ -47,7 +42,6 @@ WEB_ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 WEB_ANNOTATION_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 WEB_ANNOTATION_PAGE_SIZE = 500
 WIKIDATA = "http://www.wikidata.org/entity/"
-EXPORT_FORMAT = "newsarchive-jsonl/1"
 
 
 @dataclass(frozen=True)

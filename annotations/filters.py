@@ -11,10 +11,11 @@ from django.contrib.auth import get_user_model
 from annotations import permissions
 from annotations.models import Actor, Annotation, Claim, Label, Relation
 from articles.models import Article
+from projects import roles
 
 
 def _projects(request):
-    return permissions.visible_projects(request.user) if request is not None else Label.objects.none()
+    return roles.visible_projects(request.user) if request is not None else Label.objects.none()
 
 
 def _articles(request):
@@ -24,7 +25,7 @@ def _articles(request):
 def _labels(request):
     if request is None:
         return Label.objects.none()
-    return Label.objects.filter(project__in=permissions.visible_projects(request.user))
+    return Label.objects.filter(project__in=roles.visible_projects(request.user))
 
 
 class AnnotationFilter(django_filters.FilterSet):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,9 +22,10 @@ from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
 from annotations import services
-from annotations.exports import EXPORT_FORMAT
-from annotations.models import Actor, Annotation, Label, Project, Relation
+from annotations.jsonl_format import parse_line
+from annotations.models import Actor, Annotation, Label, Relation
 from articles.models import Article, Outlet, Snapshot
+from projects.models import Project
 
 
 @dataclass
@@ -231,9 +231,7 @@ def load_export(lines: Iterable[str | bytes]) -> LoadResult:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-                raise ValidationError(f"not a {EXPORT_FORMAT} line")
+            data = parse_line(line)
             loader.load_article(data, result)
         except (ValueError, KeyError, TypeError, ValidationError) as error:
             message = error.messages if isinstance(error, ValidationError) else error

@@ -1,4 +1,4 @@
-"""Coding: projects and their codebooks, the shared actor registry, annotations (spans) and their details."""
+"""Coding: the codebooks of projects, the shared actor registry, annotations (spans) and their details."""
 
 from __future__ import annotations
 
@@ -10,38 +10,6 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 
-class Project(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
-    articles = models.ManyToManyField("articles.Article", blank=True, related_name="projects")
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(models.Model):
-    class Role(models.TextChoices):
-        ANNOTATOR = "annotator", "Annotator"
-        REVIEWER = "reviewer", "Reviewer"
-        ADMIN = "admin", "Project admin"
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ANNOTATOR)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["project", "user"], name="membership_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.user} in {self.project} ({self.role})"
-
-
 class Label(models.Model):
     """One entry of a project's codebook. CLAIM, ACTOR and SOURCE exist in every project."""
 
@@ -51,7 +19,7 @@ class Label(models.Model):
         SOURCE = "source", "Source"
         CUSTOM = "custom", "Custom"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="labels")
     name = models.CharField(max_length=50)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOM)
     colour = models.CharField(max_length=7, default="#888888", help_text="#rrggbb")
@@ -166,7 +134,7 @@ class Annotation(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="annotations")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="annotations")
     article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="annotations")
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
@@ -357,7 +325,7 @@ class Assignment(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Submitted"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="assignments")
     article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="assignments")
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)

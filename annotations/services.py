@@ -24,12 +24,11 @@ from annotations.models import (
     Claim,
     ClaimAbout,
     Label,
-    Membership,
-    Project,
     Relation,
     SourceAttribution,
 )
 from articles.models import Article
+from projects.models import Membership, Project
 
 CONTEXT_LENGTH = 32
 

@@ -25,15 +25,15 @@ from annotations.models import (
     Claim,
     ClaimAbout,
     Label,
-    Project,
     Relation,
     SourceAttribution,
 )
-from annotations.permissions import project_role, visible_projects
 from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
 from articles.models import Article, Outlet, Snapshot
 from articles.selectors import escape_snippet, search_articles
+from projects.models import Project
+from projects.roles import project_role, visible_projects
 
 PAGE_SIZE = 50
 SORTS = {

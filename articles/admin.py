@@ -1,4 +1,4 @@
-"""Admin of the archive: outlets, snapshots (view and download only), articles with their annotations, imports."""
+"""Admin of the archive: outlets, snapshots (view and download only), articles, imports."""
 
 from django.contrib import admin
 from django.db.models import Count
@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from annotations.models import Annotation
 from articles.models import Article, ImportBatch, Outlet, Snapshot
 
 
@@ -92,47 +91,18 @@ class SnapshotAdmin(admin.ModelAdmin):
         )
 
 
-class AnnotationInline(admin.TabularInline):
-    """An article's annotations; offsets and quote are fixed once made (edit spans in the workspace)."""
-
-    model = Annotation
-    extra = 0
-    fields = ["label", "annotator", "start", "end", "quote", "status", "note"]
-    readonly_fields = ["label", "annotator", "start", "end", "quote"]
-    show_change_link = True
-    ordering = ["start", "end"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("label", "annotator")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "outlet", "published_at", "language", "annotation_count", "created_at"]
+    """The archive's article page; annotations/admin.py registers it again with the article's spans."""
+
+    list_display = ["title", "outlet", "published_at", "language", "created_at"]
     list_filter = ["language", "outlet", "projects", "created_at"]
     search_fields = ["title", "url", "canonical_url", "byline"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["outlet", "supersedes", "duplicate_of"]
     readonly_fields = ["snapshot_link", "text_sha256", "import_batch", "created_at"]
     exclude = ["snapshot"]
-    inlines = [AnnotationInline]
     list_select_related = ["outlet"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(annotation_count=Count("annotations"))
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.annotations.exists():
-            fields.append("text")  # annotations point into it; PostgreSQL refuses a change too
-        return fields
-
-    @admin.display(ordering="annotation_count", description="annotations")
-    def annotation_count(self, article):
-        return article.annotation_count
 
     @admin.display(description="snapshot")
     def snapshot_link(self, article):

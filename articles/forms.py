@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
-from annotations.models import Membership, Project
+from projects.models import Project
+from projects.roles import importable_projects
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,13 +25,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(item, initial) for item in data]
         return [super().clean(data, initial)] if data else []
-
-
-def importable_projects(user: AbstractBaseUser):
-    """The projects a user may import into: all for staff, those they administer for others."""
-    if user.is_staff:
-        return Project.objects.all()
-    return Project.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
 
 
 class ImportForm(forms.Form):

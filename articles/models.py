@@ -52,7 +52,7 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
     )
     project = models.ForeignKey(
-        "annotations.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
+        "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
     )
     source = models.TextField(help_text="What was imported: paths, URLs, 'upload', 'api'")
     channel = models.CharField(max_length=20, default="command", help_text="command, web, api")

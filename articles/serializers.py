@@ -1,5 +1,5 @@
-"""API shapes of the archive. Article lists are built as dicts from `.values()` (see `article_dicts`);
-`ArticleSerializer` documents those dicts in the OpenAPI schema."""
+"""API shapes of the archive. Article lists are built as dicts from `.values()` (`article_dict`);
+`annotations.article_api.ArticleSerializer` documents those dicts (and the embedded spans) in the schema."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from annotations.serializers import AnnotationSerializer, iso
 from articles.models import Outlet
+from newsarchive.rendering import iso
 
 ARTICLE_VALUES = (
     "id",
@@ -52,40 +52,6 @@ def article_dict(row: dict[str, Any]) -> dict[str, Any]:
         item["rank"] = row["rank"]
         item["snippet"] = row.get("snippet")
     return item
-
-
-class ArticleSerializer(serializers.Serializer):
-    """An archived article; `text` is what annotation offsets (code points) point into."""
-
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    byline = serializers.CharField(allow_blank=True)
-    url = serializers.CharField(allow_blank=True)
-    canonical_url = serializers.CharField(allow_blank=True)
-    published_at = serializers.DateTimeField(allow_null=True)
-    language = serializers.CharField(allow_blank=True)
-    lead = serializers.CharField(allow_blank=True)
-    text = serializers.CharField()
-    outlet = serializers.IntegerField(allow_null=True)
-    outlet_name = serializers.CharField(allow_null=True)
-    snapshot_sha256 = serializers.CharField(help_text="sha256 of the archived bytes")
-    supersedes = serializers.IntegerField(allow_null=True)
-    duplicate_of = serializers.IntegerField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    rank = serializers.FloatField(required=False, help_text="With ?search=: relevance")
-    snippet = serializers.CharField(
-        required=False, allow_null=True, help_text="With ?search=: HTML-escaped text in which only <mark> is markup"
-    )
-    annotations = AnnotationSerializer(many=True, required=False, help_text="With ?include=annotations")
-
-
-class SubmitSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1)
-
-
-class SubmittedSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    submitted_at = serializers.DateTimeField()
 
 
 class OutletSerializer(serializers.ModelSerializer):

@@ -14,11 +14,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.models import Project
-from annotations.permissions import can_import
 from articles.forms import ImportForm
 from articles.importers import iter_submission
 from articles.services import batch_results, import_max_bytes, outcome_counts, run_import
+from projects.models import Project
+from projects.roles import can_import
 
 
 def _describe(files: list, urls: list[str], text: str) -> str:

@@ -37,8 +37,9 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from annotations import services  # noqa: E402
-from annotations.models import Actor, Annotation, Membership, Project  # noqa: E402
+from annotations.models import Actor, Annotation  # noqa: E402
 from articles.models import Article, Snapshot  # noqa: E402
+from projects.models import Membership, Project  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -16,7 +16,8 @@ from annotations.api import (
     RelationViewSet,
     WebAnnotationExportViewSet,
 )
-from articles.api import ArticleViewSet, OutletViewSet
+from annotations.article_api import ArticleViewSet
+from articles.api import OutletViewSet
 from articles.views import ImportViewSet
 from newsarchive.views import api_token_page
 

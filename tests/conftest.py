@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from annotations.models import Membership
+from projects.models import Membership
 from tests.factories import ArticleFactory, MembershipFactory, ProjectFactory, UserFactory
 
 

@@ -6,9 +6,10 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotations.models import Actor, Label, Membership, Project
+from annotations.models import Actor, Label
 from annotations.services import ensure_core_labels
 from articles.models import Article, Outlet, Snapshot
+from projects.models import Membership, Project
 
 
 class UserFactory(factory.django.DjangoModelFactory):

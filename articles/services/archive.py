@@ -11,11 +11,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations.models import Project
 from articles.importers import PreparedItem
 from articles.models import Article, ImportBatch, Snapshot
 from articles.services.bulk import add_to_project, aware, insert_snapshots, outlet_domain, outlet_ids, reserve_ids
 from articles.services.results import DUPLICATE, FAILED, IMPORTED, NEW_VERSION, SYNDICATED_COPY, ItemResult
+from projects.models import Project
 
 
 def store_prepared(

@@ -19,7 +19,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
-from annotations.models import Project
 from articles.importers import ImportItem, PreparedItem, prepare_item
 from articles.models import ImportBatch
 from articles.services.archive import store_prepared
@@ -33,6 +32,7 @@ from articles.services.results import (
     ItemResult,
     outcome_counts,
 )
+from projects.models import Project
 
 CHUNK_ITEMS = 64
 CHUNK_BYTES = 16 * 1024 * 1024

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 from django.db import connection
 from django.utils import timezone
 
-from annotations.models import Project
 from articles.importers import PreparedItem
 from articles.models import Article, Outlet, Snapshot
+from projects.models import Project
 
 
 def add_to_project(project: Project | None, article_ids: Iterable[int | None]) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from annotations.models import Project
 from articles.importers import DEFAULT_MAX_BYTES, ImportItem, prepare_item, text_item, url_item
 from articles.models import ImportBatch
 from articles.services.archive import store_prepared
 from articles.services.results import FAILED, ItemResult
+from projects.models import Project
 
 
 def import_max_bytes() -> int:

@@ -5,7 +5,7 @@ from io import StringIO
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
-from annotations.models import Membership
+from projects.models import Membership
 
 
 def run(*args) -> str:

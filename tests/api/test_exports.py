@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from annotations import exports, services
-from annotations.models import Actor, Annotation, Assignment, Label, Project, Relation
+from annotations.models import Actor, Annotation, Assignment, Label, Relation
 from articles.models import Article, Outlet, Snapshot
+from projects.models import Project
 from tests.api.conftest import client_for
 from tests.factories import ArticleFactory, SnapshotFactory, label
 

@@ -13,7 +13,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from annotations import services
-from annotations.models import Label, Membership
+from annotations.models import Label
+from projects.models import Membership
 from tests.factories import ActorFactory, ArticleFactory, ProjectFactory, UserFactory, label
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

@@ -5,7 +5,8 @@ import hashlib
 import pytest
 
 from annotations import services
-from annotations.models import Actor, ActorAlias, Annotation, Assignment, Label, Membership, Relation
+from annotations.models import Actor, ActorAlias, Annotation, Assignment, Label, Relation
+from projects.models import Membership
 from tests.factories import ArticleFactory, MembershipFactory, ProjectFactory, UserFactory
 
 TEXT = (

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from annotations.demo import PROJECT_SLUG
-from annotations.models import Membership, Project
+from projects.models import Membership, Project
 
 
 def credentials_file() -> Path:

@@ -7,10 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from annotations import exports
+from annotations.article_filters import ArticleFilter
 from annotations.filters import AnnotationFilter, ClaimFilter
-from annotations.models import Annotation, Claim, Project
-from articles.filters import ArticleFilter
+from annotations.models import Annotation, Claim
 from articles.models import Article
+from projects.models import Project
 
 EVERYONE = SimpleNamespace(is_authenticated=True, is_superuser=True, pk=None)
 

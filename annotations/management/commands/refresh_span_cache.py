@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotations.cache import refresh_span_cache
 from annotations.exports import refresh_export_lines
-from annotations.models import Annotation, Project
+from annotations.models import Annotation
+from projects.models import Project
 
 
 class Command(BaseCommand):

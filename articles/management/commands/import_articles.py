@@ -9,7 +9,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from annotations.models import Project
 from articles.importers import (
     is_importable_name,
     is_url,
@@ -18,6 +17,7 @@ from articles.importers import (
     kind_of,
 )
 from articles.services import FAILED, ItemResult, import_max_bytes, outcome_counts, run_import
+from projects.models import Project
 
 SUMMARY_ROWS = (
     ("imported", "imported"),
