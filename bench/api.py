@@ -141,8 +141,9 @@ def generate(articles: int, per_article: int, seed: int = 1) -> None:
     from django.utils import timezone
 
     from annotations import services
-    from annotations.models import Actor, Label, Membership
+    from annotations.models import Actor, Label
     from articles.models import Outlet
+    from projects.models import Membership
 
     rng = random.Random(seed)
     user_model = get_user_model()
@@ -272,8 +273,9 @@ def measure(runs: int) -> None:
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from annotations.models import Annotation, Label, Project
+    from annotations.models import Annotation, Label
     from articles.models import Article
+    from projects.models import Project
 
     admin = get_user_model().objects.get(username="bench-admin")
     project = Project.objects.get(slug="bench-corpus")
@@ -368,7 +370,7 @@ def main() -> None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         connection.close()
     setup_django(url)
-    from annotations.models import Project
+    from projects.models import Project
 
     if not Project.objects.filter(slug="bench-corpus").exists():
         generate(args.articles, args.per_article)

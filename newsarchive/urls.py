@@ -1,7 +1,8 @@
 """URLs: the admin, the one API router under /api/, and the browser screens."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -36,6 +37,11 @@ router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="
 router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
+    # The project and membership admin pages moved with their models (annotations -> projects): old links follow.
+    re_path(
+        r"^admin/annotations/(?P<model>project|membership)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/projects/%(model)s/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -103,3 +103,18 @@ def test_merge_action_keeps_every_mention(client, staff, demo):
     aliases = set(haftar.aliases.values_list("name", flat=True))
     assert {"Khalifa Belqasim Haftar", "Field Marshal", "Haftar"} <= aliases
     assert list(claim.about.filter(pk=haftar.pk)) == [haftar]
+
+
+def test_old_project_admin_links_lead_to_the_pages_that_moved_to_projects(client, staff, demo):
+    client.force_login(staff)
+    response = client.get(f"/admin/annotations/project/{demo.project.pk}/change/", {"_changelist_filters": "q=x"})
+    assert response.status_code == 301
+    assert response["Location"] == f"/admin/projects/project/{demo.project.pk}/change/?_changelist_filters=q%3Dx"
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/admin/annotations/membership/")["Location"] == "/admin/projects/membership/"
+    assert client.get("/admin/annotations/actor/").status_code == 200  # the coding's own pages stay where they are
+
+
+def test_project_list_without_projects_links_to_the_project_admin(client, staff):
+    client.force_login(staff)
+    assert 'href="/admin/projects/project/add/"' in client.get("/").content.decode()
