@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import logging
 import multiprocessing
 import os
@@ -142,19 +141,29 @@ def _store_in_background(
             else:
                 stored(outcome)
 
+    def put(chunk: list[PreparedItem] | None) -> None:
+        while True:
+            collect(wait=False)
+            if ended:
+                raise RuntimeError("the import's writer stopped unexpectedly")
+            try:
+                todo.put(chunk, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
     writer = threading.Thread(target=write, name="import-writer", daemon=True)
     writer.start()
     try:
-        for chunk in itertools.chain(chunks, [None]):
-            while True:
-                collect(wait=False)
-                if ended:
-                    raise RuntimeError("the import's writer stopped unexpectedly")
-                try:
-                    todo.put(chunk, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+        try:
+            for chunk in chunks:
+                put(chunk)
+        except Exception:
+            # The input broke: the chunks read before the break are still stored and reported, then it goes on up.
+            put(None)
+            collect(wait=True)
+            raise
+        put(None)
         collect(wait=True)
     finally:
         stop.set()
@@ -185,12 +194,17 @@ def _finish_batch(batch: ImportBatch, results: list[ItemResult], *, completed: b
 def _chunks(prepared: Iterable[PreparedItem]) -> Iterator[list[PreparedItem]]:
     chunk: list[PreparedItem] = []
     size = 0
-    for item in prepared:
-        chunk.append(item)
-        size += len(item.raw)
-        if len(chunk) >= CHUNK_ITEMS or size >= CHUNK_BYTES:
-            yield chunk
-            chunk, size = [], 0
+    try:
+        for item in prepared:
+            chunk.append(item)
+            size += len(item.raw)
+            if len(chunk) >= CHUNK_ITEMS or size >= CHUNK_BYTES:
+                yield chunk
+                chunk, size = [], 0
+    except Exception:
+        if chunk:
+            yield chunk  # items read before the input broke are stored and reported like any others
+        raise
     if chunk:
         yield chunk
 
