@@ -164,8 +164,11 @@ class ImportViewSet(viewsets.ViewSet):
         if isinstance(urls, str):
             urls = [urls]
         for name in ("text", "title", "project"):
-            if data.get(name) is not None and not isinstance(data.get(name), str):
-                raise ValidationError({name: "Must be a string."})
+            value = data.get(name)
+            if name == "project" and isinstance(value, int) and not isinstance(value, bool):
+                continue  # a project id as a JSON number
+            if value is not None and not isinstance(value, str):
+                raise ValidationError({name: "Must be a string." if name != "project" else "A project id or slug."})
         if not all(isinstance(url, str) for url in urls):
             raise ValidationError({"urls": "Must be a string or a list of strings."})
         text, title = data.get("text") or "", data.get("title") or ""
