@@ -47,6 +47,7 @@ from annotations.serializers import (
     service_arguments,
 )
 from articles.models import Article
+from articles.visibility import visible_articles
 from newsarchive.rendering import ERRORS, RENDERERS, FastJSONRenderer
 from projects import roles
 from projects.models import Membership, Project
@@ -368,7 +369,7 @@ class JSONLinesExportViewSet(viewsets.GenericViewSet):
     renderer_classes = [FastJSONRenderer, JSONLinesRenderer]
 
     def get_queryset(self) -> QuerySet[Article]:
-        return permissions.visible_articles(self.request.user)
+        return visible_articles(self.request.user)
 
     @extend_schema(
         parameters=[RAW],

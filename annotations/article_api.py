@@ -28,6 +28,7 @@ from annotations.serializers import AnnotationSerializer
 from articles.models import Article
 from articles.selectors import escape_snippet
 from articles.serializers import ARTICLE_VALUES, article_dict
+from articles.visibility import visible_articles
 from newsarchive.rendering import ERRORS, RENDERERS
 from projects import roles
 from projects.models import Project
@@ -114,7 +115,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ArticleFilter
 
     def get_queryset(self) -> QuerySet[Article]:
-        return permissions.visible_articles(self.request.user)
+        return visible_articles(self.request.user)
 
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
         if request.query_params.get("search", "").strip():

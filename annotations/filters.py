@@ -8,9 +8,9 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 
-from annotations import permissions
 from annotations.models import Actor, Annotation, Claim, Label, Relation
 from articles.models import Article
+from articles.visibility import visible_articles
 from projects import roles
 
 
@@ -19,7 +19,7 @@ def _projects(request):
 
 
 def _articles(request):
-    return permissions.visible_articles(request.user) if request is not None else Article.objects.none()
+    return visible_articles(request.user) if request is not None else Article.objects.none()
 
 
 def _labels(request):

@@ -6,10 +6,9 @@ The project rules without spans (roles, a user's projects, who may import) are `
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from annotations.models import Annotation, Relation
-from articles.models import Article
 from projects.models import Membership, Project
 from projects.roles import member_project_ids, project_role
 
@@ -63,18 +62,6 @@ def annotation_scope(user: AbstractBaseUser | AnonymousUser) -> Q:
     return Q(project_id__in=member_project_ids(user, overseen_only=True)) | Q(
         project_id__in=member_project_ids(user), annotator_id=user.pk
     )
-
-
-def visible_articles(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Article]:
-    """Articles of the user's projects (every article for superusers)."""
-    if not user.is_authenticated:
-        return Article.objects.none()
-    if user.is_superuser:
-        return Article.objects.all()
-    in_project = Project.articles.through.objects.filter(
-        article_id=OuterRef("pk"), project_id__in=member_project_ids(user)
-    )
-    return Article.objects.filter(Exists(in_project))
 
 
 def can_annotate(user: AbstractBaseUser | AnonymousUser, project: Project | int) -> bool:

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from annotations import permissions
 from annotations.models import Actor, Annotation, Claim, ClaimAbout, Label, Relation, SourceAttribution
 from articles.models import Article
+from articles.visibility import visible_articles
 from newsarchive.rendering import iso
 from projects import roles
 from projects.models import Membership, Project
@@ -268,7 +269,7 @@ def _visible_article_texts(user: Any) -> QuerySet[Article]:
     """The articles a user may annotate, with the ids of their projects (checked in `validate`, no second query);
     the search vector is not needed to write spans."""
     links = Project.articles.through.objects.filter(article_id=OuterRef("pk")).values("project_id")
-    return permissions.visible_articles(user).defer("search").annotate(in_projects=ArraySubquery(links))
+    return visible_articles(user).defer("search").annotate(in_projects=ArraySubquery(links))
 
 
 def _visible_annotations(user: Any) -> QuerySet[Annotation]:

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from articles.extraction import ExtractedArticle, ExtractionError, extract, gunzip_if_needed
+from articles.extraction.decoding import DecompressedTooLarge
 from articles.fetching import FetchError, fetch_url
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
@@ -31,6 +33,11 @@ WARC_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plai
 JSONL_FIELDS = frozenset(
     {"url", "html", "text", "title", "byline", "published_at", "language", "outlet", "canonical_url", "captured_at"}
 )
+JSONL_STRING_FIELDS = ("title", "byline", "language", "outlet", "canonical_url")
+JSONL_DATE_FIELDS = ("published_at", "captured_at")
+MAX_URL_LENGTH = 2000
+# The columns' sizes (Article.byline, .language, .canonical_url; Outlet.name): a longer value is refused, not cut.
+JSONL_FIELD_LIMITS = {"byline": 500, "language": 35, "outlet": 200, "canonical_url": MAX_URL_LENGTH}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -91,6 +98,14 @@ def too_large(limit: int, *, what: str = "file", decompressed: bool = False) -> 
     return f"{what} is larger than the {size_text(limit)} import limit{suffix}"
 
 
+def error_text(error: BaseException) -> str:
+    """An exception as one non-empty line: its first line with text, else its type's name."""
+    for line in str(error).splitlines():
+        if line.strip():
+            return line.strip()
+    return type(error).__name__
+
+
 def normalised_text_sha256(text: str) -> str:
     """sha256 of the text in NFC, casefolded, whitespace collapsed: equal for copies that differ only in layout."""
     normalised = " ".join(unicodedata.normalize("NFC", text).casefold().split())
@@ -141,12 +156,19 @@ def url_item(url: str, *, label: str | None = None) -> ImportItem:
 def iter_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ImportItem]:
     """Items of one file, or of every importable file under a folder (sorted; hidden and *_files folders skipped)."""
     if path.is_dir():
+        folder = path.resolve()
         for root, dirs, files in os.walk(path):
             # "Save page as, complete" puts the page's images, scripts and frames in a "<name>_files" folder.
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not d.endswith("_files"))
             for name in sorted(files):
                 if not name.startswith(".") and is_importable_name(name):
-                    yield from iter_file(Path(root) / name, max_bytes=max_bytes)
+                    file = Path(root) / name
+                    if file.is_symlink() and not file.resolve().is_relative_to(folder):
+                        # Importing a folder means what is in it: a link out of it could pull in any file.
+                        message = "skipped: a symbolic link to a file outside the folder"
+                        yield ImportItem(label=str(file), filename=name, error=message)
+                        continue
+                    yield from iter_file(file, max_bytes=max_bytes)
     elif path.is_file():
         yield from iter_file(path, max_bytes=max_bytes)
     else:
@@ -211,67 +233,92 @@ def _open_maybe_gzip(stream: IO[bytes]) -> IO[bytes]:
     return gzip.GzipFile(fileobj=stream) if head == b"\x1f\x8b" else stream
 
 
+def _bounded_lines(source: IO[bytes], *, max_bytes: int) -> Iterator[tuple[bytes, bool]]:
+    """(line, too_long) pairs; a line longer than `max_bytes` is skipped in pieces, never held whole in memory."""
+    while line := source.readline(max_bytes + 1):
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line, False
+            continue
+        # Read on to the line's end in small pieces and forget them: one 1 GB line costs 1 MB of memory.
+        while (piece := source.readline(1024 * 1024)) and not piece.endswith(b"\n"):
+            pass
+        yield b"", True
+
+
 def iter_jsonl(stream: IO[bytes], *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ImportItem]:
     """Items of a JSON Lines file: one object per line with url, html or text, and optional metadata."""
-    source = _open_maybe_gzip(stream)
     number = 0
     try:
-        for number, line in enumerate(source, start=1):
-            if not line.strip():
-                continue
-            yield _jsonl_item(line, name=name, number=number, max_bytes=max_bytes)
-    except (OSError, EOFError) as error:
-        yield ImportItem(label=f"{name} line {number + 1}", error=f"the file cannot be read further: {error}")
+        source = _open_maybe_gzip(stream)
+        for number, (line, too_long) in enumerate(_bounded_lines(source, max_bytes=max_bytes), start=1):
+            if too_long:
+                message = f"line {number}: {too_large(max_bytes, what='the line')}"
+                yield ImportItem(label=f"{name} line {number}", error=message)
+            elif line.strip():
+                yield _jsonl_item(line, name=name, number=number, max_bytes=max_bytes)
+    except (OSError, EOFError, zlib.error) as error:
+        message = f"the file cannot be read further: {error_text(error)}"
+        yield ImportItem(label=f"{name} line {number + 1}", error=message)
 
 
 def _jsonl_item(line: bytes, *, name: str, number: int, max_bytes: int) -> ImportItem:
+    """One line's item; anything wrong with the line (JSON, a field's type, size or value) fails this line alone."""
+    try:
+        return _jsonl_record_item(line, name=name, number=number, max_bytes=max_bytes)
+    except ItemError as error:
+        return ImportItem(label=f"{name} line {number}", error=f"line {number}: {error}")
+
+
+def _jsonl_record_item(line: bytes, *, name: str, number: int, max_bytes: int) -> ImportItem:
     label = f"{name} line {number}"
-
-    def failed(message: str) -> ImportItem:
-        return ImportItem(label=label, error=f"line {number}: {message}")
-
     if len(line) > max_bytes:
-        return failed(too_large(max_bytes, what="the line"))
+        raise ItemError(too_large(max_bytes, what="the line"))
     try:
         record = json.loads(line)
     except UnicodeDecodeError:
-        return failed("not UTF-8 text")
+        raise ItemError("not UTF-8 text") from None
+    except RecursionError:
+        raise ItemError("invalid JSON (nested too deeply)") from None
     except ValueError as error:
-        return failed(f"invalid JSON ({error})")
+        raise ItemError(f"invalid JSON ({error})") from None
     if not isinstance(record, dict):
-        return failed("invalid JSON: expected an object with url and html or text")
+        raise ItemError("invalid JSON: expected an object with url and html or text")
+    for key in ("html", "text", "url", *JSONL_STRING_FIELDS, *JSONL_DATE_FIELDS):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ItemError(f"{key} must be a string, not {_json_type(value)}")
+        if isinstance(value, str) and "\x00" in value:
+            raise ItemError(f"{key} contains a NUL character (\\u0000), which a text cannot hold")
     html, text = record.get("html"), record.get("text")
     if not html and not text:
-        return failed("neither html nor text is given")
-    if not all(isinstance(value, str) for value in (html or "", text or "")):
-        return failed("html and text must be strings")
+        raise ItemError("neither html nor text is given")
     url = record.get("url") or ""
-    if url and (not isinstance(url, str) or not is_url(url)):
-        return failed(f"url is not an http(s) URL: {str(url)[:200]!r}")
+    if url and not is_url(url):
+        raise ItemError(f"url is not an http(s) URL: {url[:200]!r}")
     fields: dict[str, Any] = {}
-    for key in ("title", "byline", "language", "outlet", "canonical_url"):
+    for key in JSONL_STRING_FIELDS:
         value = record.get(key)
         if value is not None:
-            if not isinstance(value, str):
-                return failed(f"{key} must be a string")
             fields[key] = value.strip()
-    dates = {}
-    for key in ("published_at", "captured_at"):
-        value = record.get(key)
-        if value:
-            parsed = parse_datetime(value) if isinstance(value, str) else None
-            if parsed is None:
-                return failed(f"{key} is not an ISO 8601 date and time: {str(value)[:100]!r}")
-            dates[key] = _aware(parsed)
+    for key, limit in {"url": MAX_URL_LENGTH, **JSONL_FIELD_LIMITS}.items():
+        value = url if key == "url" else fields.get(key, "")
+        if len(value) > limit:
+            raise ItemError(f"{key} is longer than {limit} characters ({len(value)})")
+    if fields.get("canonical_url") and not is_url(fields["canonical_url"]):
+        raise ItemError(f"canonical_url is not an http(s) URL: {fields['canonical_url'][:200]!r}")
+    dates = {key: _jsonl_date(key, record[key]) for key in JSONL_DATE_FIELDS if record.get(key)}
     if "published_at" in dates:
         fields["published_at"] = dates["published_at"]
     unknown = sorted(set(record) - JSONL_FIELDS)
     if unknown:
-        fields["extra"] = {key: record[key] for key in unknown}
+        extra = {key: record[key] for key in unknown}
+        if "\\u0000" in json.dumps(extra):
+            raise ItemError(f"{_first_with_nul(extra)} contains a NUL character (\\u0000), which cannot be stored")
+        fields["extra"] = extra
     if html:
         raw = html.encode("utf-8")
         if len(raw) > max_bytes:
-            return failed(too_large(max_bytes, what="the page"))
+            raise ItemError(too_large(max_bytes, what="the page"))
         return ImportItem(
             label=label,
             raw=raw,
@@ -281,42 +328,91 @@ def _jsonl_item(line: bytes, *, name: str, number: int, max_bytes: int) -> Impor
             captured_at=dates.get("captured_at"),
             fields=fields,
         )
+    if len(text.encode("utf-8")) > max_bytes:
+        raise ItemError(too_large(max_bytes, what="the text"))
     return ImportItem(label=label, text=text, url=url, captured_at=dates.get("captured_at"), fields=fields)
+
+
+def _jsonl_date(key: str, value: str) -> dt.datetime:
+    """An ISO 8601 date and time that PostgreSQL can store; a well-formed but impossible date is refused too."""
+    try:
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            parsed = _aware(parsed)
+            parsed.astimezone(dt.UTC)  # 0001-01-01T00:00+01:00 does not exist in UTC
+    except (ValueError, OverflowError) as error:
+        raise ItemError(f"{key} is not a valid date and time: {value[:100]!r} ({error})") from None
+    if parsed is None:
+        raise ItemError(f"{key} is not an ISO 8601 date and time: {value[:100]!r}")
+    return parsed
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _first_with_nul(extra: Mapping[str, Any]) -> str:
+    for key, value in extra.items():
+        if "\x00" in key or "\\u0000" in json.dumps(value):
+            return key.replace("\x00", "\\u0000")
+    return "a field"
 
 
 def iter_warc(stream: IO[bytes], *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ImportItem]:
     """Items of a WARC (or WARC.gz): each HTML or text response record, with its URL, HTTP headers and date.
 
     warcio is lenient (it stops quietly at a damaged record), so the framing is checked here: a damaged file
-    ends in one failed item that says where, after the records read before the damage.
+    ends in one failed item that says where, after the records read before the damage. A WARC gzipped as one
+    stream (`gzip crawl.warc`, rather than a member per record) is decompressed as it is read and then iterated.
     """
-    good = 0
+    read = _WarcProgress()
     try:
         start = stream.tell()
-        stream.seek(0, io.SEEK_END)
-        size = stream.tell() - start
-        stream.seek(start)
-        if size == 0:
+        if not stream.read(1):
             raise ItemError("the file is empty")
-        records = ArchiveIterator(stream)
-        end = start
-        for record in records:
-            item = _warc_item(record, name=name, number=good + 1, max_bytes=max_bytes)
+        stream.seek(start)
+        try:
+            yield from _warc_items(stream, name=name, max_bytes=max_bytes, read=read)
+        except ArchiveLoadFailed as error:
+            if "non-chunked gzip" not in str(error):
+                raise
+            stream.seek(start)
+            whole = gzip.GzipFile(fileobj=stream, mode="rb")
+            yield from _warc_items(whole, name=name, max_bytes=max_bytes, read=read, skip=read.good)
+    except (ItemError, ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError, TypeError) as error:
+        yield ImportItem(label=name, filename=Path(name).name, error=_warc_error(error, read.good))
+
+
+@dataclass
+class _WarcProgress:
+    good: int = 0  # records read whole so far
+
+
+def _warc_items(
+    stream: IO[bytes], *, name: str, max_bytes: int, read: _WarcProgress, skip: int = 0
+) -> Iterator[ImportItem]:
+    records = ArchiveIterator(stream)
+    end = stream.tell()
+    for number, record in enumerate(records, start=1):
+        if number <= skip:  # read already, before the file turned out to be gzipped as one stream
             records.read_to_end(record)
-            if record.raw_stream.limit:
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                raise ItemError(f"record {good + 1} {url} is cut short: the file ends inside it".replace("  ", " "))
-            good += 1
-            if item is not None:
-                yield item
             end = records.get_record_offset() + (records.get_record_length() or 0)
-        _check_warc_tail(stream, end=end, total=start + size)
-    except (ItemError, ArchiveLoadFailed, OSError, EOFError, ValueError, TypeError) as error:
-        yield ImportItem(label=name, filename=Path(name).name, error=_warc_error(error, good))
+            continue
+        item = _warc_item(record, name=name, number=number, max_bytes=max_bytes)
+        records.read_to_end(record)
+        if record.raw_stream.limit:
+            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            raise ItemError(f"record {number} {url} is cut short: the file ends inside it".replace("  ", " "))
+        read.good = number
+        if item is not None:
+            yield item
+        end = records.get_record_offset() + (records.get_record_length() or 0)
+    _check_warc_tail(stream, end=end)
 
 
 def _warc_error(error: Exception, good: int) -> str:
-    detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+    detail = error_text(error)
     if isinstance(error, ArchiveLoadFailed) and detail.startswith("Unknown archive format"):
         detail = "not a WARC file" if good == 0 else f"record {good + 1} is unreadable"
     if good == 0:
@@ -364,12 +460,10 @@ def _warc_date(value: str | None) -> dt.datetime | None:
     return _aware(parsed) if parsed else None
 
 
-def _check_warc_tail(stream: IO[bytes], *, end: int, total: int) -> None:
+def _check_warc_tail(stream: IO[bytes], *, end: int) -> None:
     """Anything but blank lines after the last record means a damaged or concatenated-by-mistake file."""
-    if end >= total:
-        return
     stream.seek(end)
-    tail = stream.read(min(total - end, 64 * 1024))
+    tail = stream.read(64 * 1024)
     if tail.strip(b"\r\n"):
         raise ItemError(f"unreadable data at byte {end}: not a WARC record")
 
@@ -388,9 +482,10 @@ def prepare_item(item: ImportItem, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Pre
     try:
         return _prepare(item, max_bytes=max_bytes)
     except (ItemError, ExtractionError, FetchError) as error:
-        return PreparedItem(label=item.label, error=str(error), url=item.url)
+        return PreparedItem(label=item.label, error=error_text(error), url=item.url)
     except Exception as error:  # one bad item never stops the batch
-        return PreparedItem(label=item.label, error=f"unexpected error: {type(error).__name__}: {error}", url=item.url)
+        message = f"unexpected error: {type(error).__name__}: {error_text(error)}"
+        return PreparedItem(label=item.label, error=message, url=item.url)
 
 
 def _prepare(item: ImportItem, *, max_bytes: int) -> PreparedItem:
@@ -421,6 +516,8 @@ def _prepare(item: ImportItem, *, max_bytes: int) -> PreparedItem:
         article = _apply_fields(article, item.fields)
     if len(raw) > max_bytes:
         raise ItemError(too_large(max_bytes))
+    if len(article.canonical_url) > MAX_URL_LENGTH:
+        article = replace(article, canonical_url="")  # found in the page, not given: a broken link is dropped
     if "extra" in item.fields:
         source["extra"] = item.fields["extra"]
     return PreparedItem(
@@ -448,12 +545,10 @@ def _read_file(path: Path, *, max_bytes: int) -> bytes:
 
 def _gunzip(raw: bytes, *, max_bytes: int) -> bytes:
     """Saved pages are often gzipped: the archive keeps the page itself, so equal pages are equal bytes."""
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    data = gunzip_if_needed(raw)
-    if len(data) > max_bytes:
-        raise ItemError(too_large(max_bytes, decompressed=True))
-    return data
+    try:
+        return gunzip_if_needed(raw, max_bytes=max_bytes)
+    except DecompressedTooLarge:
+        raise ItemError(too_large(max_bytes, decompressed=True)) from None
 
 
 def _inner_name(filename: str) -> str | None:
@@ -463,14 +558,16 @@ def _inner_name(filename: str) -> str | None:
 
 
 def _text_article(item: ImportItem) -> ExtractedArticle:
-    # Browsers send a textarea's line breaks as CRLF; the researcher pasted LF.
-    text = (item.text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
+    # Stored exactly as given, with one change: CRLF becomes LF (browsers send a textarea's line breaks as CRLF
+    # whatever was pasted). A lone CR is kept: it is rare and the researcher's own (a browser form already turns
+    # it into CRLF). Nothing is stripped: spans count from the first character that was sent.
+    text = (item.text or "").replace("\r\n", "\n")
+    if not text.strip():
         raise ItemError("the text is empty")
     if "\x00" in text:
         raise ItemError("the text contains NUL characters, which a text cannot hold")
     fields = dict(item.fields)
-    title = " ".join((fields.pop("title", "") or "").split()) or text.split("\n", 1)[0][:200]
+    title = " ".join((fields.pop("title", "") or "").split()) or text.strip().split("\n", 1)[0][:200]
     host = _host(item.url or fields.get("canonical_url", ""))
     return _apply_fields(
         ExtractedArticle(title=title, text=text, outlet_domain=host, content_type="text/plain", encoding="utf-8"),

@@ -163,7 +163,15 @@ class ImportViewSet(viewsets.ViewSet):
         urls = data.getlist("urls") if hasattr(data, "getlist") else data.get("urls") or []
         if isinstance(urls, str):
             urls = [urls]
-        text, title = str(data.get("text") or ""), str(data.get("title") or "")
+        for name in ("text", "title", "project"):
+            value = data.get(name)
+            if name == "project" and isinstance(value, int) and not isinstance(value, bool):
+                continue  # a project id as a JSON number
+            if value is not None and not isinstance(value, str):
+                raise ValidationError({name: "Must be a string." if name != "project" else "A project id or slug."})
+        if not all(isinstance(url, str) for url in urls):
+            raise ValidationError({"urls": "Must be a string or a list of strings."})
+        text, title = data.get("text") or "", data.get("title") or ""
         if not files and not any(str(url).strip() for url in urls) and not text.strip():
             raise ValidationError("Send files, urls or a text to import.")
         if text.strip() and not title.strip():

@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDED_DATA_DIR = Path(os.environ.get("NEWSARCHIVE_PGDATA", BASE_DIR / ".pgdata"))
@@ -90,6 +90,30 @@ def ensure_database(url: str) -> None:
                 cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         connection.close()
+
+
+_socket_dir: str | None = None
+
+
+def embedded_socket_dir() -> str:
+    """The embedded server's socket folder, starting the server (once per process) when it is not running."""
+    global _socket_dir
+    if _socket_dir is None:
+        _socket_dir = parse_qs(urlsplit(start_embedded()).query)["host"][0]
+    return _socket_dir
+
+
+def database_settings() -> dict:
+    """Django's DATABASES["default"]: DATABASE_URL, or the embedded server, which starts at the first connection."""
+    import dj_database_url
+
+    if os.environ.get("DATABASE_URL"):
+        return dict(dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60))
+    return dict(
+        dj_database_url.parse(
+            f"postgresql://postgres@/{DEFAULT_DATABASE}", engine="newsarchive.embedded", conn_max_age=60
+        )
+    )
 
 
 def database_url() -> str:

@@ -4,9 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-import dj_database_url
-
-from newsarchive.db import database_url
+from newsarchive.db import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,9 +80,10 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL only: DATABASE_URL, or the embedded server (newsarchive/db.py) when it is unset.
-DATABASES = {"default": dj_database_url.parse(database_url(), conn_max_age=60)}
-if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+# PostgreSQL only: DATABASE_URL, or the embedded server (newsarchive/db.py) when it is unset; the embedded server
+# is started by the first connection (newsarchive/embedded/), so commands that need no database never start it.
+DATABASES = {"default": database_settings()}
+if not DATABASES["default"]["ENGINE"].endswith(("postgresql", "newsarchive.embedded")):
     raise RuntimeError("newsarchive needs PostgreSQL: DATABASE_URL must be a postgresql:// URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

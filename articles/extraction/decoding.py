@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import gzip
 import re
 import zlib
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ import charset_normalizer
 from articles.extraction.common import ExtractionError
 
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 
 # Signatures of files people upload by mistake instead of a saved page or a text.
 BINARY_SIGNATURES = (
@@ -34,6 +34,8 @@ BINARY_SIGNATURES = (
     (b"ID3", "MP3 audio"),
     (b"WARC/", "WARC archive"),
 )
+# C0 controls other than NUL, tab, newline, vertical tab, form feed, carriage return and escape.
+CONTROL_BYTES = (*range(1, 9), 14, 15, *range(16, 27), *range(28, 32))
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -49,26 +51,36 @@ HTML_SNIFF = re.compile(
 )
 
 
-def gunzip_if_needed(raw: bytes) -> bytes:
-    """Decompress gzip data (saved pages are often stored compressed); other bytes pass unchanged."""
-    if raw[:2] != b"\x1f\x8b":
+class DecompressedTooLarge(ExtractionError):
+    """Compressed data that inflates past the size cap; inflating stopped at the cap."""
+
+
+def gunzip_if_needed(raw: bytes, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress gzip data (saved pages are often stored compressed); other bytes pass unchanged.
+
+    Every member of a multi-member file is inflated under the same cap, so a small file whose second member
+    inflates to gigabytes stops at `max_bytes` (DecompressedTooLarge) instead of filling the memory.
+    """
+    if raw[:2] != GZIP_MAGIC:
         return raw
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        data = inflater.decompress(raw, MAX_DECOMPRESSED_BYTES)
-    except zlib.error as error:
-        raise ExtractionError(f"truncated or corrupt gzip data: {error}") from error
-    if inflater.unconsumed_tail:
-        raise ExtractionError(f"gzip data decompresses to more than {MAX_DECOMPRESSED_BYTES // 2**20} MB")
-    if not inflater.eof:
-        raise ExtractionError("truncated or corrupt gzip data: the stream ends before its end marker")
-    if inflater.unused_data[:2] == b"\x1f\x8b":
-        # Concatenated gzip members are legal; let the standard library handle that rare case.
+    data = bytearray()
+    rest = raw
+    while rest[:2] == GZIP_MAGIC:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
-            data = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
+            data += inflater.decompress(rest, max_bytes - len(data) + 1)  # +1: going past the cap shows
+        except zlib.error as error:
             raise ExtractionError(f"truncated or corrupt gzip data: {error}") from error
-    return data
+        if len(data) > max_bytes or inflater.unconsumed_tail:
+            raise DecompressedTooLarge(f"gzip data decompresses to more than {_size(max_bytes)}")
+        if not inflater.eof:
+            raise ExtractionError("truncated or corrupt gzip data: the stream ends before its end marker")
+        rest = inflater.unused_data  # what follows is another member, or padding that gzip tools ignore too
+    return bytes(data)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit} bytes"
 
 
 def reject_binary(raw: bytes) -> None:
@@ -79,10 +91,13 @@ def reject_binary(raw: bytes) -> None:
             raise ExtractionError(f"the file looks like a binary file ({kind}), not a web page or text")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or looks_like_bomless_utf16(raw):
         return
+    # Judged by the share of control bytes, not by one of them: a saved page with a stray NUL is still a page,
+    # while binary data has NULs and other controls everywhere (random bytes: about 10 % controls, 0.4 % NULs).
     sample = raw[:65536]
-    if b"\x00" in sample:
+    nuls = sample.count(0)
+    controls = nuls + sum(sample.count(bytes([byte])) for byte in CONTROL_BYTES)
+    if nuls > len(sample) * 0.01:
         raise ExtractionError("the file looks like a binary file (it contains NUL bytes), not a web page or text")
-    controls = sum(sample.count(bytes([byte])) for byte in (*range(1, 9), 14, 15, *range(16, 27), *range(28, 32)))
     if controls > len(sample) * 0.05:
         raise ExtractionError("the file looks like a binary file (many control bytes), not a web page or text")
 
@@ -111,6 +126,10 @@ def decode_bytes(raw: bytes, headers: Mapping[str, str] | None = None) -> tuple[
         codec = lookup_codec(candidate)
         if codec is None:
             continue
+        if codec not in ("utf-8", "utf_8") and is_multibyte_utf8(raw):
+            # Valid UTF-8 with multi-byte sequences is almost never text in a legacy charset: the declaration
+            # is stale (a CMS that switched to UTF-8 and kept <meta charset=iso-8859-1>), the bytes are not.
+            return raw.decode("utf-8"), "utf-8"
         try:
             return raw.decode(codec), encoding_label(codec)
         except UnicodeDecodeError:
@@ -126,6 +145,17 @@ def decode_bytes(raw: bytes, headers: Mapping[str, str] | None = None) -> tuple[
     if best is not None:
         return str(best), encoding_label(best.encoding)
     return raw.decode("windows-1252", errors="replace"), "windows-1252"
+
+
+def is_multibyte_utf8(raw: bytes) -> bool:
+    """True when the bytes are valid UTF-8 and not plain ASCII."""
+    if raw.isascii():
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def header_charset(content_type: str) -> str | None:

@@ -4,24 +4,35 @@ version (supersedes), a known text at another URL a syndicated copy (duplicate_o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.importers import PreparedItem
+from articles.importers import PreparedItem, error_text
 from articles.models import Article, ImportBatch, Snapshot
 from articles.services.bulk import add_to_project, aware, insert_snapshots, outlet_domain, outlet_ids, reserve_ids
 from articles.services.results import DUPLICATE, FAILED, IMPORTED, NEW_VERSION, SYNDICATED_COPY, ItemResult
+from articles.visibility import visible_articles
 from projects.models import Project
 
 
 def store_prepared(
-    *, prepared: list[PreparedItem], batch: ImportBatch | None, project: Project | None
+    *,
+    prepared: list[PreparedItem],
+    batch: ImportBatch | None,
+    project: Project | None,
+    viewer: AbstractBaseUser | None = None,
 ) -> list[ItemResult]:
-    """Store a chunk of prepared items in one transaction; if the database refuses it, store them one by one."""
+    """Store a chunk of prepared items in one transaction; if the database refuses it, store them one by one.
+
+    The messages name an earlier article (the one a duplicate, copy or new version relates to) only when the
+    `viewer` may see it; None is the operator at the command line, who sees everything.
+    """
     results: list[ItemResult | None] = [None] * len(prepared)
     todo: list[tuple[int, PreparedItem]] = []
     for index, item in enumerate(prepared):
@@ -32,36 +43,52 @@ def store_prepared(
     if todo:
         try:
             with transaction.atomic():
-                stored = _store(todo, batch=batch, project=project)
+                stored = _store(todo, batch=batch, project=project, viewer=viewer)
         except Exception:  # the database refused something in the chunk: find which item, one at a time
             stored = {}
             for index, item in todo:
-                stored.update(_store_one(index, item, batch=batch, project=project))
+                stored.update(_store_one(index, item, batch=batch, project=project, viewer=viewer))
         for index, result in stored.items():
             results[index] = result
     return [result for result in results if result is not None]
 
 
-def _store_one(index: int, item: PreparedItem, *, batch: ImportBatch | None, project: Project | None) -> dict:
+def _store_one(
+    index: int,
+    item: PreparedItem,
+    *,
+    batch: ImportBatch | None,
+    project: Project | None,
+    viewer: AbstractBaseUser | None,
+) -> dict:
     try:
         with transaction.atomic():
-            return _store([(index, item)], batch=batch, project=project)
+            return _store([(index, item)], batch=batch, project=project, viewer=viewer)
     except IntegrityError as error:
         existing = Article.objects.filter(snapshot__sha256=item.sha256).order_by("id").values_list("id", flat=True)
         if existing:
             # Someone else archived the same bytes between our check and our write.
-            return {index: _duplicate_result(item, existing[0])}
+            with transaction.atomic():
+                add_to_project(project, [existing[0]])
+            seen = _visible({existing[0]}, viewer)
+            return {index: _duplicate_result(item, existing[0], visible=existing[0] in seen)}
         return {index: ItemResult(item=item.label, outcome=FAILED, message=_database_message(error))}
     except DatabaseError as error:
         return {index: ItemResult(item=item.label, outcome=FAILED, message=_database_message(error))}
     except Exception as error:  # one bad item never stops the batch
-        message = f"unexpected error: {type(error).__name__}: {error}"
+        message = f"unexpected error: {type(error).__name__}: {error_text(error)}"
         return {index: ItemResult(item=item.label, outcome=FAILED, message=message)}
 
 
 def _database_message(error: Exception) -> str:
-    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return f"the database refused it: {first_line}"
+    return f"the database refused it: {error_text(error)}"
+
+
+def _visible(article_ids: set[int], viewer: AbstractBaseUser | None) -> set[int]:
+    """Which of these articles the viewer may see (staff and the command line: all of them)."""
+    if viewer is None or viewer.is_staff or not article_ids:
+        return set(article_ids)
+    return set(visible_articles(viewer).filter(pk__in=article_ids).values_list("pk", flat=True))
 
 
 def _identity_urls(url: str, canonical_url: str) -> set[str]:
@@ -78,7 +105,11 @@ def _identity_urls(url: str, canonical_url: str) -> set[str]:
 
 
 def _store(
-    todo: list[tuple[int, PreparedItem]], *, batch: ImportBatch | None, project: Project | None
+    todo: list[tuple[int, PreparedItem]],
+    *,
+    batch: ImportBatch | None,
+    project: Project | None,
+    viewer: AbstractBaseUser | None,
 ) -> dict[int, ItemResult]:
     """Write a chunk (the caller holds the transaction) with a fixed number of queries, whatever its size."""
     # Archived bytes: the same sha256 already stored (or earlier in this chunk) is a duplicate, nothing written.
@@ -90,7 +121,7 @@ def _store(
     ):
         known_bytes.setdefault(sha256, article_id)
 
-    results: dict[int, ItemResult] = {}
+    outcomes: dict[int, _Outcome] = {}
     fresh: list[tuple[int, PreparedItem]] = []
     first_in_chunk: dict[str, int] = {}
     repeated: list[tuple[int, PreparedItem]] = []
@@ -98,20 +129,25 @@ def _store(
         if item.sha256 in first_in_chunk:
             repeated.append((index, item))
         elif item.sha256 in known_bytes:
-            results[index] = _duplicate_result(item, known_bytes[item.sha256])
+            outcomes[index] = _Outcome(DUPLICATE, known_bytes[item.sha256])
         else:
             first_in_chunk[item.sha256] = index
             fresh.append((index, item))
     if fresh:
-        _create_articles(fresh, results, batch=batch)
+        _create_articles(fresh, outcomes, batch=batch)
     for index, item in repeated:
-        results[index] = _duplicate_result(item, results[first_in_chunk[item.sha256]].article_id)
-    add_to_project(project, [result.article_id for result in results.values()])
-    return results
+        outcomes[index] = _Outcome(DUPLICATE, outcomes[first_in_chunk[item.sha256]].article_id)
+    # An already archived page is linked into the project it is imported into: the archive is shared and keeps
+    # each page once, and the project's coders need it (README, Decisions).
+    add_to_project(project, [outcome.article_id for outcome in outcomes.values()])
+    related = {outcome.related_id for outcome in outcomes.values() if outcome.related_id is not None}
+    seen = _visible(related | {o.article_id for o in outcomes.values() if o.kind == DUPLICATE and o.article_id}, viewer)
+    items = dict(todo)
+    return {index: _result(items[index], outcome, seen) for index, outcome in outcomes.items()}
 
 
 def _create_articles(
-    fresh: list[tuple[int, PreparedItem]], results: dict[int, ItemResult], *, batch: ImportBatch | None
+    fresh: list[tuple[int, PreparedItem]], outcomes: dict[int, _Outcome], *, batch: ImportBatch | None
 ) -> None:
     """Create the snapshots and articles of new bytes, linking new versions and syndicated copies."""
     # Earlier versions of the same URL, and earlier articles with the same text.
@@ -189,34 +225,56 @@ def _create_articles(
                 import_batch=batch,
             )
         )
-        results[index] = _stored_result(item, article_id, supersedes=supersedes, same_text=same_text)
+        if supersedes is not None:
+            outcomes[index] = _Outcome(NEW_VERSION, article_id, related_id=supersedes)
+        elif same_text is not None:
+            outcomes[index] = _Outcome(SYNDICATED_COPY, article_id, related_id=same_text[0], related_url=same_text[1])
+        else:
+            outcomes[index] = _Outcome(IMPORTED, article_id)
         for key in identity[index]:
             latest_by_url[key] = (article_id, item.text_sha256)
         first_by_text.setdefault(item.text_sha256, (article_id, item.url or extracted.canonical_url))
     Article.objects.bulk_create(articles)
 
 
-def _stored_result(
-    item: PreparedItem, article_id: int, *, supersedes: int | None, same_text: tuple[int, str] | None
-) -> ItemResult:
-    if supersedes is not None:
-        message = f"new version of article {supersedes} (same URL, different text), archived as article {article_id}"
-        return ItemResult(item=item.label, outcome=NEW_VERSION, message=message, article_id=article_id)
-    if same_text is not None:
-        where = f" at {same_text[1]}" if same_text[1] else ""
-        message = (
-            f"same text as article {same_text[0]}{where}: archived as article {article_id}, "
-            f"marked as a copy of it (syndicated)"
-        )
-        return ItemResult(item=item.label, outcome=SYNDICATED_COPY, message=message, article_id=article_id)
-    message = f"archived as article {article_id}"
-    return ItemResult(item=item.label, outcome=IMPORTED, message=message, article_id=article_id)
+@dataclass(frozen=True)
+class _Outcome:
+    """What happened to one item, before it is told: the article, and the earlier article it relates to."""
+
+    kind: str
+    article_id: int | None
+    related_id: int | None = None
+    related_url: str = ""
 
 
-def _duplicate_result(item: PreparedItem, article_id: int | None) -> ItemResult:
-    message = "already archived (the same bytes)"
-    if article_id is not None:
-        message = f"already archived as article {article_id} (the same bytes); nothing new was stored"
+def _result(item: PreparedItem, outcome: _Outcome, seen: set[int]) -> ItemResult:
+    """The item's result; an earlier article is named only when the importer may see it."""
+    article_id, related = outcome.article_id, outcome.related_id
+    if outcome.kind == DUPLICATE:
+        return _duplicate_result(item, article_id, visible=article_id in seen)
+    if outcome.kind == NEW_VERSION:
+        earlier = f"article {related}" if related in seen else "an article already archived"
+        message = f"new version of {earlier} (same URL, different text), archived as article {article_id}"
+    elif outcome.kind == SYNDICATED_COPY:
+        if related in seen:
+            where = f" at {outcome.related_url}" if outcome.related_url else ""
+            earlier = f"article {related}{where}"
+        else:
+            earlier = "an article already archived"
+        message = f"same text as {earlier}: archived as article {article_id}, marked as a copy of it (syndicated)"
+    else:
+        message = f"archived as article {article_id}"
+    return ItemResult(item=item.label, outcome=outcome.kind, message=message, article_id=article_id)
+
+
+def _duplicate_result(item: PreparedItem, article_id: int | None, *, visible: bool) -> ItemResult:
+    if article_id is None:
+        return ItemResult(item=item.label, outcome=DUPLICATE, message="already archived (the same bytes)")
+    if not visible:
+        # Linked into no project the importer can see (imported without one): no id, nothing to look up.
+        message = "already archived (the same bytes); nothing new was stored"
+        return ItemResult(item=item.label, outcome=DUPLICATE, message=message)
+    message = f"already archived as article {article_id} (the same bytes); nothing new was stored"
     return ItemResult(item=item.label, outcome=DUPLICATE, message=message, article_id=article_id)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
+import logging
 import multiprocessing
 import os
 import queue
@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
-from articles.importers import ImportItem, PreparedItem, prepare_item
+from articles.importers import ImportItem, PreparedItem, error_text, prepare_item
 from articles.models import ImportBatch
 from articles.services.archive import store_prepared
 from articles.services.items import import_max_bytes
@@ -33,6 +33,8 @@ from articles.services.results import (
     outcome_counts,
 )
 from projects.models import Project
+
+logger = logging.getLogger(__name__)
 
 CHUNK_ITEMS = 64
 CHUNK_BYTES = 16 * 1024 * 1024
@@ -67,16 +69,22 @@ def run_import(
 
     chunks = _chunks(prepare_all(items, jobs=jobs, max_bytes=import_max_bytes()))
     completed = False
+    stopped_by = ""
     try:
         if connection.in_atomic_block:
             # What this transaction wrote (the batch, perhaps the project) is invisible to another connection.
             for chunk in chunks:
-                stored(store_prepared(prepared=chunk, batch=batch, project=project))
+                stored(store_prepared(prepared=chunk, batch=batch, project=project, viewer=user))
         else:
-            _store_in_background(chunks, batch=batch, project=project, stored=stored)
+            _store_in_background(chunks, batch=batch, project=project, viewer=user, stored=stored)
         completed = True
+    except Exception as error:
+        # Something beyond one item's failure (an upload stream that broke, a bug): what was stored stays stored,
+        # and the batch, the API and the command tell exactly which items that was and where the import stopped.
+        stopped_by = f"{type(error).__name__}: {error_text(error)}"
+        logger.error("import batch %s stopped after %s items: %s", batch.pk, len(results), stopped_by)
     finally:
-        _finish_batch(batch, results, completed=completed)
+        _finish_batch(batch, results, completed=completed, stopped_by=stopped_by)
     return batch
 
 
@@ -88,6 +96,7 @@ def _store_in_background(
     *,
     batch: ImportBatch,
     project: Project | None,
+    viewer: AbstractBaseUser | None,
     stored: Callable[[list[ItemResult]], None],
 ) -> None:
     """Write chunks in a thread with its own connection, so PostgreSQL works while the next chunk is extracted.
@@ -107,7 +116,7 @@ def _store_in_background(
                     continue
                 if chunk is None:
                     break
-                done.put(store_prepared(prepared=chunk, batch=batch, project=project))
+                done.put(store_prepared(prepared=chunk, batch=batch, project=project, viewer=viewer))
         except BaseException as error:  # handed over to the calling thread, which raises it
             done.put(error)
         finally:
@@ -132,19 +141,29 @@ def _store_in_background(
             else:
                 stored(outcome)
 
+    def put(chunk: list[PreparedItem] | None) -> None:
+        while True:
+            collect(wait=False)
+            if ended:
+                raise RuntimeError("the import's writer stopped unexpectedly")
+            try:
+                todo.put(chunk, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
     writer = threading.Thread(target=write, name="import-writer", daemon=True)
     writer.start()
     try:
-        for chunk in itertools.chain(chunks, [None]):
-            while True:
-                collect(wait=False)
-                if ended:
-                    raise RuntimeError("the import's writer stopped unexpectedly")
-                try:
-                    todo.put(chunk, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+        try:
+            for chunk in chunks:
+                put(chunk)
+        except Exception:
+            # The input broke: the chunks read before the break are still stored and reported, then it goes on up.
+            put(None)
+            collect(wait=True)
+            raise
+        put(None)
         collect(wait=True)
     finally:
         stop.set()
@@ -155,7 +174,7 @@ def _store_in_background(
                 collect(wait=True)
 
 
-def _finish_batch(batch: ImportBatch, results: list[ItemResult], *, completed: bool) -> None:
+def _finish_batch(batch: ImportBatch, results: list[ItemResult], *, completed: bool, stopped_by: str = "") -> None:
     counts = outcome_counts(results)
     batch.imported = counts[IMPORTED] + counts[SYNDICATED_COPY]
     batch.duplicates = counts[DUPLICATE]
@@ -163,8 +182,10 @@ def _finish_batch(batch: ImportBatch, results: list[ItemResult], *, completed: b
     batch.failed = counts[FAILED]
     batch.items = [result.as_dict() for result in results]
     if not completed:
-        stopped = ItemResult(item="(import)", outcome=FAILED, message="the import stopped here")
-        batch.items.append(stopped.as_dict())
+        done = "no item was stored" if not results else f"the {len(results)} items above were handled as listed"
+        message = f"the import stopped here ({stopped_by or 'interrupted'}); {done}"
+        batch.items.append(ItemResult(item="(import)", outcome=FAILED, message=message).as_dict())
+        batch.failed += 1
     batch.status = ImportBatch.Status.DONE if completed and not counts[FAILED] else ImportBatch.Status.FAILED
     batch.finished_at = timezone.now()
     batch.save()
@@ -173,12 +194,17 @@ def _finish_batch(batch: ImportBatch, results: list[ItemResult], *, completed: b
 def _chunks(prepared: Iterable[PreparedItem]) -> Iterator[list[PreparedItem]]:
     chunk: list[PreparedItem] = []
     size = 0
-    for item in prepared:
-        chunk.append(item)
-        size += len(item.raw)
-        if len(chunk) >= CHUNK_ITEMS or size >= CHUNK_BYTES:
-            yield chunk
-            chunk, size = [], 0
+    try:
+        for item in prepared:
+            chunk.append(item)
+            size += len(item.raw)
+            if len(chunk) >= CHUNK_ITEMS or size >= CHUNK_BYTES:
+                yield chunk
+                chunk, size = [], 0
+    except Exception:
+        if chunk:
+            yield chunk  # items read before the input broke are stored and reported like any others
+        raise
     if chunk:
         yield chunk
 
