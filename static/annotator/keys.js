@@ -1,5 +1,5 @@
-// Keys and tool buttons: the keyboard map of the workspace, the label palette, word snapping, Accept all
-// and Submit. Each key only calls the module that owns the action.
+// Keys and tool buttons: the workspace's keyboard map, the label palette, snapping, Accept all and Submit.
+// Each key only calls the module that owns the action.
 
 import { rgba } from "./render.js";
 import { doc, state } from "./state.js";

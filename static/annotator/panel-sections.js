@@ -1,5 +1,6 @@
-// The label-specific sections of the details panel: ACTOR (registry link, quick picks, add as alias),
-// SOURCE (attribution) and CLAIM (claimant, mention, source span, speech, date, about, stance, verdict, topic).
+// The details panel's label-specific sections: ACTOR (registry link), SOURCE (attribution) and CLAIM.
+// ACTOR offers quick picks and "add as alias"; CLAIM has claimant, mention, source span, speech, date, about,
+// stance, verdict and topic.
 
 import { api, data, labelOf, state } from "./state.js";
 import { choiceSelect, el, field } from "./dom.js";

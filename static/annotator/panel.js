@@ -1,5 +1,5 @@
-// The details panel of the selected span or focused suggestion: label, the label's own section, note,
-// relations and Delete. Every change is saved at once with PATCH /api/annotations/<id>/.
+// The details panel of the selected span or focused suggestion: label, section, note, relations, Delete.
+// Every change is saved at once with PATCH /api/annotations/<id>/.
 
 import { data, labelOf, state, text } from "./state.js";
 import { choiceSelect, el, field } from "./dom.js";

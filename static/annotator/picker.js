@@ -1,5 +1,5 @@
-// The actor picker of the details panel: chips of the chosen actors, registry autocomplete over names and
-// aliases (GET /api/actors/?q=), and the inline "new actor" form (POST /api/actors/).
+// The details panel's actor picker: chosen actors as chips, registry autocomplete, the inline "new actor" form.
+// Autocomplete searches names and aliases (GET /api/actors/?q=); the form posts to /api/actors/.
 
 import { api, data, state } from "./state.js";
 import { choiceSelect, el, field } from "./dom.js";

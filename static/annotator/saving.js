@@ -1,5 +1,6 @@
-// Saving: every write of a span (create, patch, delete, undo) with its optimistic update and rollback, the
-// write queue behind "Saving…"/"All changes saved", the article's status badge and Submit.
+// Saving: every span write (create, patch, delete, undo), the write queue, the status badge and Submit.
+// Writes show at once and roll back with the server's message when refused; the write queue is what
+// "Saving…" / "All changes saved" reports.
 
 import { annotationsChanged, api, cpBody, data, labelOf, state, withOffsets } from "./state.js";
 import { renameSpan, renderRange } from "./view.js";

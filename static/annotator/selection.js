@@ -1,5 +1,4 @@
-// Selection: which span, suggestion or text range is selected (mouse and keyboard), moving between spans,
-// word-by-word selection and boundary moves, and labelling the selection.
+// Selection: what is selected (span or text, by mouse and keyboard), moving, resizing and labelling it.
 
 import { nextWordEnd, nextWordStart, pointToOffset, previousWordEnd, previousWordStart, snapToWords, trimSpace } from "./offsets.js";
 import { cpBody, doc, index, sortedAnns, state, text } from "./state.js";

@@ -1,5 +1,5 @@
-// Shared workspace state: the page's data, the API client, the article text with its offset index, and the
-// mutable selection/annotation state every other module reads and changes. Offsets: the server speaks code
+// Shared workspace state: the page's data, the API client, the text with its offset index, and `state`.
+// `state` is the one mutable object the other modules read and change. Offsets: the server speaks code
 // points, the DOM UTF-16 units; every annotation carries both (start/end and s/e).
 
 import { makeApi } from "./api.js";

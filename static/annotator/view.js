@@ -1,5 +1,5 @@
-// The article on screen: (re)building paragraphs from the state, marking the selected, linked and focused
-// spans, finding segments by offset, scrolling, and showing a keyboard selection as the browser's selection.
+// The article on screen: paragraphs (re)built from the state, selected/linked/focused marks, scrolling.
+// A keyboard selection is shown as the browser's own selection.
 
 import { buildParagraph, paragraphAt } from "./render.js";
 import { doc, labelOf, state, text } from "./state.js";
