@@ -16,6 +16,7 @@ from annotations.api import (
     RelationViewSet,
     WebAnnotationExportViewSet,
 )
+from annotations.team_api import AgreementViewSet
 from articles.api import ArticleViewSet, OutletViewSet
 from articles.views import ImportViewSet
 from newsarchive.views import api_token_page
@@ -33,6 +34,7 @@ router.register("exports/jsonl", JSONLinesExportViewSet, basename="export-jsonl"
 router.register("exports/claims-csv", ClaimsCSVExportViewSet, basename="export-claims-csv")
 router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="export-web-annotation")
 router.register("imports", ImportViewSet, basename="import")
+router.register(r"projects/(?P<project_id>[0-9]+)/agreement", AgreementViewSet, basename="project-agreement")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

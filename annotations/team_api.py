@@ -1,0 +1,159 @@
+"""API of a project's team work: agreement between its coders (and the CSV of it per article and pair).
+
+Reviewers and project admins of the project (and superusers) may read it; an annotator of the project gets
+403 (they know the project exists, but not the others' codings); anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from itertools import combinations
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import permissions
+from annotations.agreement import Agreement
+from annotations.api import CSVRenderer
+from annotations.models import Membership, Project
+from annotations.selectors import agreement_study
+from annotations.serializers import ERRORS, FastJSONRenderer
+
+MAX_ID = 2**63 - 1
+PROJECT_ID = OpenApiParameter("project_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Project id")
+ANNOTATORS = OpenApiParameter(
+    "annotators", OpenApiTypes.STR, required=True, description="Two or more user ids, comma-separated: 3,5,8"
+)
+ARTICLE = OpenApiParameter("article", OpenApiTypes.INT, description="Only this article of the project")
+FORMAT = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: per article and per coder pair"
+)
+CSV_COLUMNS = ["article", "annotators", "label", "f1_exact", "f1_overlap", "kappa_tokens", "alpha_tokens"]
+
+
+class LabelFiguresSerializer(serializers.Serializer):
+    f1_exact = serializers.FloatField(allow_null=True)
+    f1_overlap = serializers.FloatField(allow_null=True)
+    kappa_tokens = serializers.FloatField(allow_null=True)
+    alpha_tokens = serializers.FloatField(allow_null=True)
+
+
+class OverallFiguresSerializer(serializers.Serializer):
+    f1_exact = serializers.FloatField(allow_null=True)
+    f1_overlap = serializers.FloatField(allow_null=True)
+    alpha_tokens = serializers.FloatField(allow_null=True)
+
+
+class AgreementSerializer(serializers.Serializer):
+    """The schema of the agreement answer (documentation only: the figures come from annotations.agreement)."""
+
+    annotators = serializers.ListField(child=serializers.IntegerField())
+    articles = serializers.IntegerField()
+    labels = serializers.DictField(child=LabelFiguresSerializer())
+    overall = OverallFiguresSerializer()
+
+
+def overseen_project(request: Request, project_id: int) -> Project:
+    """The project if the user reviews or administers it; 403 for its annotators, 404 for everyone else."""
+    project = permissions.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None:
+        raise NotFound("Not found in your projects.")
+    if not permissions.can_review(request.user, project):
+        raise PermissionDenied("Only reviewers and project admins see the agreement between coders.")
+    return project
+
+
+def parse_annotators(project: Project, raw: str | None) -> list[int]:
+    """The listed coder ids, in the order given: at least two, distinct, each a member of the project."""
+    if not raw or not raw.strip():
+        raise ValidationError({"annotators": ["List two or more user ids, comma-separated: ?annotators=3,5"]})
+    ids = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part.isdigit() or not part.isascii() or int(part) > MAX_ID:
+            raise ValidationError({"annotators": [f"{part!r} is not a user id (a whole number)."]})
+        ids.append(int(part))
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"annotators": ["Each annotator may be listed once."]})
+    if len(ids) < 2:
+        raise ValidationError({"annotators": ["Agreement needs at least two annotators."]})
+    members = set(Membership.objects.filter(project=project, user_id__in=ids).values_list("user_id", flat=True))
+    strangers = [i for i in ids if i not in members]
+    if strangers:
+        listed = ", ".join(str(i) for i in strangers)
+        raise ValidationError({"annotators": [f"Not members of this project: {listed}."]})
+    return ids
+
+
+def parse_article(project: Project, raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not raw.isascii() or int(raw) > MAX_ID:
+        raise ValidationError({"article": ["An article id is a whole number."]})
+    if not project.articles.filter(pk=int(raw)).exists():
+        raise ValidationError({"article": [f"Article {raw} is not in this project."]})
+    return int(raw)
+
+
+def agreement_csv(study: Agreement, coders: list[int]) -> str:
+    """Per article and for all articles ("all"), for all coders and for each pair: every figure of every label."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    groups = [coders, *([list(pair) for pair in combinations(coders, 2)] if len(coders) > 2 else [])]
+    scopes: list[tuple[str, list]] = [("all", list(study.texts))] + [(str(a), [a]) for a in study.texts]
+
+    def cell(value: float | None) -> str:
+        return "" if value is None else repr(value)
+
+    for scope, articles in scopes:
+        for group in groups:
+            result = study.figures(group, articles)
+            who = " ".join(str(c) for c in group)
+            for label, figures in result["labels"].items():
+                writer.writerow([scope, who, label, *(cell(figures[k]) for k in CSV_COLUMNS[3:])])
+            overall = result["overall"]
+            writer.writerow(
+                [
+                    scope,
+                    who,
+                    "(overall)",
+                    cell(overall["f1_exact"]),
+                    cell(overall["f1_overlap"]),
+                    "",
+                    cell(overall["alpha_tokens"]),
+                ]
+            )
+    return out.getvalue()
+
+
+class AgreementViewSet(viewsets.ViewSet):
+    """Agreement between coders over the articles each of them has submitted (see the README for the metrics)."""
+
+    renderer_classes = [FastJSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[PROJECT_ID, ANNOTATORS, ARTICLE, FORMAT],
+        responses={
+            200: AgreementSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV per article and coder pair"),
+            **ERRORS,
+        },
+    )
+    def list(self, request: Request, project_id: str) -> Any:
+        project = overseen_project(request, int(project_id))
+        coders = parse_annotators(project, request.query_params.get("annotators"))
+        article_id = parse_article(project, request.query_params.get("article"))
+        study = agreement_study(project_id=project.pk, annotator_ids=coders, article_id=article_id)
+        if request.accepted_renderer.format == "csv":
+            response = HttpResponse(agreement_csv(study, coders), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="agreement-project-{project.pk}.csv"'
+            return response
+        return Response(study.figures(coders))
