@@ -46,32 +46,6 @@ def token_bounds(text: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The union of half-open intervals as sorted, disjoint, non-touching intervals."""
-    merged: list[list[int]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1][1] = end
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
-
-
-def _length_of_intersection(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
-    """How many points two sorted disjoint interval lists share."""
-    total = i = j = 0
-    while i < len(a) and j < len(b):
-        low, high = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if low < high:
-            total += high - low
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return total
-
-
 def _overlapping(spans: Iterable[tuple[int, int]], union: tuple[list[int], list[int]]) -> int:
     """How many of the spans overlap the union (given as its sorted starts and ends)."""
     starts, ends = union
@@ -84,13 +58,42 @@ def _overlapping(spans: Iterable[tuple[int, int]], union: tuple[list[int], list[
     return count
 
 
-@dataclass
+@dataclass(slots=True)
 class _LabelCoding:
     """One coder's spans of one label in one article, with the unions the figures need."""
 
     spans: set[tuple[int, int]]
     chars: tuple[list[int], list[int]]  # union of the spans in code points: starts, ends
     tokens: list[tuple[int, int]]  # union of the token index ranges the spans cover
+
+
+def _prepare(spans: set[tuple[int, int]], starts: list[int], ends: list[int]) -> _LabelCoding:
+    """A coder's spans of one label in one article, with their union in code points and in token indexes."""
+    ordered = sorted(spans)
+    char_starts: list[int] = []
+    char_ends: list[int] = []
+    low, high = ordered[0]
+    for start, end in ordered:
+        if start <= high:
+            if end > high:
+                high = end
+        else:
+            char_starts.append(low)
+            char_ends.append(high)
+            low, high = start, end
+    char_starts.append(low)
+    char_ends.append(high)
+    # A token is covered when it overlaps the union; the unions' token ranges come in order, so merge as we go.
+    tokens: list[tuple[int, int]] = []
+    for start, end in zip(char_starts, char_ends, strict=True):
+        first, stop = bisect_right(ends, start), bisect_left(starts, end)
+        if first < stop:
+            if tokens and first <= tokens[-1][1]:
+                if stop > tokens[-1][1]:
+                    tokens[-1] = (tokens[-1][0], stop)
+            else:
+                tokens.append((first, stop))
+    return _LabelCoding(spans=spans, chars=(char_starts, char_ends), tokens=tokens)
 
 
 @dataclass
@@ -182,33 +185,22 @@ class Agreement:
     _prepared: dict = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        seen_labels = set(self.labels)
+        known_labels = set(self.labels)
         extra_labels: set[str] = set()
         for article, text in self.texts.items():
             starts, ends = token_bounds(text)
             self._token_counts[article] = len(starts)
             for coder, by_article in self.codings.items():
-                if article not in by_article:
+                spans = by_article.get(article)
+                if spans is None:
                     continue  # not coded: missing, not "nothing marked"
                 by_label: dict[str, set[tuple[int, int]]] = defaultdict(set)
-                for label, start, end in by_article[article]:
+                for label, start, end in spans:
                     by_label[label].add((start, end))
-                prepared = {}
-                for label, spans in by_label.items():
-                    if label not in seen_labels:
-                        extra_labels.add(label)
-                    chars = _merge(spans)
-                    token_ranges = []
-                    for start, end in spans:
-                        first, stop = bisect_right(ends, start), bisect_left(starts, end)
-                        if first < stop:
-                            token_ranges.append((first, stop))
-                    prepared[label] = _LabelCoding(
-                        spans=spans,
-                        chars=([s for s, _ in chars], [e for _, e in chars]),
-                        tokens=_merge(token_ranges),
-                    )
-                self._prepared[(coder, article)] = prepared
+                extra_labels.update(by_label.keys() - known_labels)
+                self._prepared[(coder, article)] = {
+                    label: _prepare(label_spans, starts, ends) for label, label_spans in by_label.items()
+                }
         self.all_labels = [*self.labels, *sorted(extra_labels)]
 
     def coded(self, coder: Coder, article: ArticleKey) -> bool:
@@ -271,33 +263,43 @@ class Agreement:
 
     def _token_states(self, coders: Sequence[Coder], articles: Sequence[ArticleKey]) -> Counter:
         """How many tokens have each coding state: per coder the set of labels covering it, or None if not coded."""
-        states: Counter = Counter()
+        label_bits = {label: 1 << i for i, label in enumerate(self.all_labels)}
+        width = len(self.all_labels)
+        masks: Counter = Counter()  # (coders present, labels of every coder as one bit mask) -> tokens
         for article in articles:
             present = [self._prepared.get((coder, article)) for coder in coders]
             if sum(p is not None for p in present) < 2:
                 continue  # no token of it can be compared
-            events: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+            coded = sum(1 << i for i, p in enumerate(present) if p is not None)
+            # Each (coder, label) union is disjoint and non-touching, so every boundary flips its bit once.
+            flips: dict[int, int] = defaultdict(int)
             for index, coding in enumerate(present):
                 if coding is None:
                     continue
                 for label, label_coding in coding.items():
+                    bit = label_bits[label] << (index * width)
                     for first, stop in label_coding.tokens:
-                        events[first].append((index, label, True))
-                        events[stop].append((index, label, False))
-            current: list[set[str] | None] = [set() if p is not None else None for p in present]
-            previous = 0
-            total = self._token_counts[article]
-            for position in sorted(events):
+                        flips[first] ^= bit
+                        flips[stop] ^= bit
+            state = previous = 0
+            for position in sorted(flips):
                 if position > previous:
-                    states[tuple(None if s is None else frozenset(s) for s in current)] += position - previous
-                for index, label, opens in events[position]:
-                    if opens:
-                        current[index].add(label)
-                    else:
-                        current[index].discard(label)
+                    masks[(coded, state)] += position - previous
+                state ^= flips[position]
                 previous = position
+            total = self._token_counts[article]
             if total > previous:
-                states[tuple(None if s is None else frozenset(s) for s in current)] += total - previous
+                masks[(coded, state)] += total - previous
+        states: Counter = Counter()
+        for (coded, state), weight in masks.items():
+            key = []
+            for index in range(len(coders)):
+                if not coded >> index & 1:
+                    key.append(None)
+                    continue
+                bits = state >> (index * width)
+                key.append(frozenset(label for i, label in enumerate(self.all_labels) if bits >> i & 1))
+            states[tuple(key)] += weight
         return states
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import connection
 from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 
@@ -74,6 +75,10 @@ def agreement_study(*, project_id: int, annotator_ids: list[int], article_id: in
     spans = Annotation.objects.filter(
         project_id=project_id, annotator_id__in=annotator_ids, article_id__in=article_ids
     ).values_list("annotator_id", "article_id", "label_id", "start", "end")
-    for coder, article, label, start, end in spans.iterator(chunk_size=10_000):
-        codings[coder][article].append((labels[label], start, end))
+    # The queryset's own SQL, fetched as plain tuples: Django's row iterator would double the time for 150,000 spans.
+    sql, params = spans.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for coder, article, label, start, end in cursor.fetchall():
+            codings[coder][article].append((labels[label], start, end))
     return Agreement(texts, codings, labels=list(labels.values()))
