@@ -82,3 +82,40 @@ def agreement_study(*, project_id: int, annotator_ids: list[int], article_id: in
         for coder, article, label, start, end in cursor.fetchall():
             codings[coder][article].append((labels[label], start, end))
     return Agreement(texts, codings, labels=list(labels.values()))
+
+
+def progress_by_coder(*, project_id: int) -> list[dict]:
+    """Per member of the project: articles assigned, submitted and still open, most assigned first."""
+    rows = (
+        Assignment.objects.filter(project_id=project_id)
+        .values("annotator_id", "annotator__username")
+        .annotate(
+            assigned=Count("id"),
+            submitted=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)),
+        )
+        .order_by("-assigned", "annotator__username")
+    )
+    return [
+        {
+            "id": row["annotator_id"],
+            "name": row["annotator__username"],
+            "assigned": row["assigned"],
+            "submitted": row["submitted"],
+            "open": row["assigned"] - row["submitted"],
+        }
+        for row in rows
+    ]
+
+
+def progress_by_article(*, project_id: int, article_ids: list[int]) -> dict[int, dict]:
+    """Per article: its coders with their status, and how many of them submitted."""
+    found: dict[int, dict] = {a: {"coders": [], "submitted": 0} for a in article_ids}
+    rows = (
+        Assignment.objects.filter(project_id=project_id, article_id__in=article_ids)
+        .order_by("annotator__username")
+        .values_list("article_id", "annotator__username", "status")
+    )
+    for article_id, name, status in rows:
+        found[article_id]["coders"].append({"name": name, "status": status})
+        found[article_id]["submitted"] += status == Assignment.Status.SUBMITTED
+    return found

@@ -1,7 +1,8 @@
-"""API of a project's team work: agreement between its coders (and the CSV of it per article and pair).
+"""API of a project's team work: assignments of articles to coders, and agreement between the coders.
 
-Reviewers and project admins of the project (and superusers) may read it; an annotator of the project gets
-403 (they know the project exists, but not the others' codings); anyone else gets 404.
+Agreement: reviewers and project admins of the project (and superusers) may read it; an annotator of the
+project gets 403 (they know the project exists, but not the others' codings); anyone else gets 404.
+Assignments: project admins assign; every member lists them (annotators only their own); others get 404.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import permissions
+from annotations import permissions, services
 from annotations.agreement import Agreement
 from annotations.api import CSVRenderer
-from annotations.models import Membership, Project
+from annotations.models import Assignment, Membership, Project
 from annotations.selectors import agreement_study
-from annotations.serializers import ERRORS, FastJSONRenderer
+from annotations.serializers import ERRORS, RENDERERS, FastJSONRenderer
+from articles.selectors import search_articles
 
 MAX_ID = 2**63 - 1
 PROJECT_ID = OpenApiParameter("project_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Project id")
@@ -157,3 +159,104 @@ class AgreementViewSet(viewsets.ViewSet):
             response["Content-Disposition"] = f'attachment; filename="agreement-project-{project.pk}.csv"'
             return response
         return Response(study.figures(coders))
+
+
+# --- assignments ------------------------------------------------------------------------------------------
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    annotator_name = serializers.CharField(source="annotator.username", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "article", "annotator", "annotator_name", "status", "submitted_at", "updated_at"]
+
+
+class AssignRequestSerializer(serializers.Serializer):
+    articles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=100_000
+    )
+    search = serializers.CharField(required=False, max_length=300, help_text="Web-search syntax, as the article list")
+    coders = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), max_length=1000)
+    k = serializers.IntegerField(help_text="Coders per article")
+
+    def validate(self, data: dict) -> dict:
+        if ("articles" in data) == ("search" in data):
+            raise serializers.ValidationError({"articles": ["Give either article ids or a search, not both."]})
+        return data
+
+
+class AssignedSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="New assignments")
+    complete = serializers.IntegerField(help_text="Articles that already had k of these coders")
+    assignments = serializers.ListField(child=serializers.DictField(child=serializers.IntegerField()))
+    load = serializers.DictField(child=serializers.IntegerField(), help_text="Open assignments per coder id")
+
+
+class AssignmentViewSet(viewsets.GenericViewSet):
+    """A project's assignments: who codes which article (`?annotator=`, `?status=`); project admins assign."""
+
+    serializer_class = AssignmentSerializer
+    renderer_classes = RENDERERS
+
+    def member_project(self) -> tuple[Project, str]:
+        project = permissions.visible_projects(self.request.user).filter(pk=int(self.kwargs["project_id"])).first()
+        role = permissions.project_role(self.request.user, project) if project is not None else None
+        if role is None:
+            raise NotFound("Not found in your projects.")
+        return project, role
+
+    def get_queryset(self):
+        project, role = self.member_project()
+        queryset = Assignment.objects.filter(project=project).select_related("annotator")
+        if not permissions.sees_all_annotations(role):
+            queryset = queryset.filter(annotator=self.request.user)
+        params = self.request.query_params
+        if params.get("annotator", "").isdigit():
+            queryset = queryset.filter(annotator_id=int(params["annotator"]))
+        if params.get("status") in Assignment.Status.values:
+            queryset = queryset.filter(status=params["status"])
+        return queryset
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("id",)
+
+    @extend_schema(
+        parameters=[
+            PROJECT_ID,
+            OpenApiParameter("annotator", OpenApiTypes.INT, description="Only this coder's"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Assignment.Status.values),
+        ],
+        responses={200: AssignmentSerializer(many=True), **ERRORS},
+    )
+    def list(self, request: Request, project_id: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[PROJECT_ID], request=AssignRequestSerializer, responses={201: AssignedSerializer, **ERRORS}
+    )
+    def create(self, request: Request, project_id: str) -> Response:
+        """Give articles (ids, or those matching a search) to k of the coders each, balanced by open load."""
+        project, role = self.member_project()
+        if role != Membership.Role.ADMIN:
+            raise PermissionDenied("Only project admins assign articles.")
+        body = AssignRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if "search" in data:
+            article_ids = list(
+                search_articles(project.articles.all(), data["search"], snippets=False).values_list("pk", flat=True)
+            )
+            if not article_ids:
+                raise ValidationError({"search": ["No article of this project matches this search."]})
+        else:
+            article_ids = data["articles"]
+        result = services.assign_articles(project=project, article_ids=article_ids, coders=data["coders"], k=data["k"])
+        answer = {
+            "created": len(result.created),
+            "complete": result.complete,
+            "assignments": [{"article": a, "annotator": c} for a, c in result.created],
+            "load": {str(c): n for c, n in result.load.items()},
+        }
+        return Response(answer, status=status.HTTP_201_CREATED)

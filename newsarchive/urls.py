@@ -16,7 +16,7 @@ from annotations.api import (
     RelationViewSet,
     WebAnnotationExportViewSet,
 )
-from annotations.team_api import AgreementViewSet
+from annotations.team_api import AgreementViewSet, AssignmentViewSet
 from articles.api import ArticleViewSet, OutletViewSet
 from articles.views import ImportViewSet
 from newsarchive.views import api_token_page
@@ -35,6 +35,7 @@ router.register("exports/claims-csv", ClaimsCSVExportViewSet, basename="export-c
 router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="export-web-annotation")
 router.register("imports", ImportViewSet, basename="import")
 router.register(r"projects/(?P<project_id>[0-9]+)/agreement", AgreementViewSet, basename="project-agreement")
+router.register(r"projects/(?P<project_id>[0-9]+)/assignments", AssignmentViewSet, basename="project-assignment")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
