@@ -1,20 +1,23 @@
-"""The screens of a project's team work: agreement between coders (plots, disagreements); reviewers and admins."""
+"""The screens of a project's team work: assignments and progress, agreement between coders (plots, disagreements)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from annotations import charts
+from annotations import charts, services
+from annotations.forms import AssignArticlesForm
 from annotations.models import Assignment, Membership
 from annotations.permissions import sees_all_annotations
-from annotations.selectors import agreement_study
+from annotations.selectors import agreement_study, progress_by_article, progress_by_coder
 from annotations.views import _member_project
 from articles.models import Article
 
@@ -124,3 +127,45 @@ def agreement_page(request: HttpRequest, project_id: int) -> HttpResponse:
         }
     )
     return render(request, "annotations/agreement.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignments_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Project settings for the team: progress per coder and per article; project admins assign articles here."""
+    project, role = _member_project(request, project_id)
+    if not sees_all_annotations(role):
+        raise PermissionDenied("Only reviewers and project admins see the team's progress.")
+    is_admin = role == Membership.Role.ADMIN
+    form = AssignArticlesForm(request.POST or None, project=project) if is_admin else None
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied("Only project admins assign articles.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.assign_articles(
+                    project=project, article_ids=data["article_ids"], coders=data["coder_ids"], k=data["k"]
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(
+                    request,
+                    f"{len(result.created)} new assignment{'s' if len(result.created) != 1 else ''} "
+                    f"({result.complete} article{'s' if result.complete != 1 else ''} already had enough coders).",
+                )
+                return redirect("assignments", project_id=project.pk)
+    articles = project.articles.order_by("id").only("id", "title")
+    page = Paginator(articles, 50).get_page(request.GET.get("page"))
+    progress = progress_by_article(project_id=project.pk, article_ids=[a.pk for a in page.object_list])
+    rows = [{"article": a, **progress[a.pk]} for a in page.object_list]
+    context = {
+        "project": project,
+        "form": form,
+        "coders": progress_by_coder(project_id=project.pk),
+        "rows": rows,
+        "page": page,
+    }
+    return render(request, "annotations/assignments.html", context, status=400 if form and form.errors else 200)

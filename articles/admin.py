@@ -1,12 +1,16 @@
 """Admin of the archive: outlets, snapshots (view and download only), articles with their annotations, imports."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from annotations import services as coding_services
+from annotations.forms import AdminAssignForm
 from annotations.models import Annotation
 from articles.models import Article, ImportBatch, Outlet, Snapshot
 
@@ -120,6 +124,41 @@ class ArticleAdmin(admin.ModelAdmin):
     exclude = ["snapshot"]
     inlines = [AnnotationInline]
     list_select_related = ["outlet"]
+    actions = ["assign_to_coders"]
+
+    @admin.action(description="Assign selected articles to coders (k per article, balanced)")
+    def assign_to_coders(self, request, queryset):
+        """An intermediate page: project, coders and k; then annotations.services.assign_articles."""
+        form = AdminAssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = coding_services.assign_articles(
+                    project=data["project"],
+                    article_ids=list(queryset.values_list("pk", flat=True)),
+                    coders=[user.pk for user in data["coders"]],
+                    k=data["k"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                self.message_user(
+                    request,
+                    f"{len(result.created)} new assignments in {data['project']} "
+                    f"({result.complete} articles already had enough coders).",
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign articles to coders",
+            "form": form,
+            "articles": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/assign_to_coders.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(annotation_count=Count("annotations"))
