@@ -10,6 +10,7 @@ from django.db.models import Count, ProtectedError
 from django.template.response import TemplateResponse
 
 from annotations import services
+from annotations.forms import AdminAssignForm
 from annotations.models import (
     Actor,
     ActorAlias,
@@ -265,3 +266,39 @@ class CodedArticleAdmin(ArticleAdmin):
     @admin.display(ordering="annotation_count", description="annotations")
     def annotation_count(self, article):
         return article.annotation_count
+
+    actions = ["assign_to_coders"]
+
+    @admin.action(description="Assign selected articles to coders (k per article, balanced)")
+    def assign_to_coders(self, request, queryset):
+        """An intermediate page: project, coders and k; then annotations.services.assign_articles."""
+        form = AdminAssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.assign_articles(
+                    project=data["project"],
+                    article_ids=list(queryset.values_list("pk", flat=True)),
+                    coders=[user.pk for user in data["coders"]],
+                    k=data["k"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                self.message_user(
+                    request,
+                    f"{len(result.created)} new assignments in {data['project']} "
+                    f"({result.complete} articles already had enough coders).",
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign articles to coders",
+            "form": form,
+            "articles": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/assign_to_coders.html", context)

@@ -1,12 +1,15 @@
-"""Non-trivial reads of the coding app: fuzzy actor lookup over names and aliases."""
+"""Non-trivial reads of the coding app: fuzzy actor lookup over names and aliases, the codings to compare."""
 
 from __future__ import annotations
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db.models import Exists, FloatField, Max, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from annotations.models import Actor, ActorAlias
+from annotations.agreement import Agreement
+from annotations.models import Actor, ActorAlias, Annotation, Assignment, Label
+from articles.models import Article
 
 
 def search_actors(query: str, queryset: QuerySet[Actor] | None = None) -> QuerySet[Actor]:
@@ -44,3 +47,77 @@ def search_actors(query: str, queryset: QuerySet[Actor] | None = None) -> QueryS
         )
         .order_by("-similarity", "name")
     )
+
+
+def submitted_by_all(*, project_id: int, annotator_ids: list[int]) -> QuerySet:
+    """The ids of the project's articles that every one of these annotators has submitted."""
+    return (
+        Assignment.objects.filter(
+            project_id=project_id, annotator_id__in=annotator_ids, status=Assignment.Status.SUBMITTED
+        )
+        .values("article_id")
+        .annotate(coders=Count("annotator_id", distinct=True))
+        .filter(coders=len(set(annotator_ids)))
+        .values_list("article_id", flat=True)
+    )
+
+
+def agreement_study(*, project_id: int, annotator_ids: list[int], article_id: int | None = None) -> Agreement:
+    """The codings of the articles every listed annotator has submitted (all their spans, whatever their review
+    status), prepared for `annotations.agreement`; three queries."""
+    article_ids = submitted_by_all(project_id=project_id, annotator_ids=annotator_ids)
+    if article_id is not None:
+        article_ids = article_ids.filter(article_id=article_id)
+    article_ids = sorted(article_ids)
+    labels = dict(Label.objects.filter(project_id=project_id).order_by("order", "name").values_list("id", "name"))
+    texts = dict(Article.objects.filter(pk__in=article_ids).order_by("pk").values_list("pk", "text"))
+    codings: dict[int, dict[int, list]] = {coder: {a: [] for a in article_ids} for coder in annotator_ids}
+    spans = Annotation.objects.filter(
+        project_id=project_id, annotator_id__in=annotator_ids, article_id__in=article_ids
+    ).values_list("annotator_id", "article_id", "label_id", "start", "end")
+    # The queryset's own SQL, fetched as plain tuples: Django's row iterator would double the time for 150,000 spans.
+    if not article_ids:
+        return Agreement(texts, codings, labels=list(labels.values()))
+    sql, params = spans.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for coder, article, label, start, end in cursor.fetchall():
+            codings[coder][article].append((labels[label], start, end))
+    return Agreement(texts, codings, labels=list(labels.values()))
+
+
+def progress_by_coder(*, project_id: int) -> list[dict]:
+    """Per member of the project: articles assigned, submitted and still open, most assigned first."""
+    rows = (
+        Assignment.objects.filter(project_id=project_id)
+        .values("annotator_id", "annotator__username")
+        .annotate(
+            assigned=Count("id"),
+            submitted=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)),
+        )
+        .order_by("-assigned", "annotator__username")
+    )
+    return [
+        {
+            "id": row["annotator_id"],
+            "name": row["annotator__username"],
+            "assigned": row["assigned"],
+            "submitted": row["submitted"],
+            "open": row["assigned"] - row["submitted"],
+        }
+        for row in rows
+    ]
+
+
+def progress_by_article(*, project_id: int, article_ids: list[int]) -> dict[int, dict]:
+    """Per article: its coders with their status, and how many of them submitted."""
+    found: dict[int, dict] = {a: {"coders": [], "submitted": 0} for a in article_ids}
+    rows = (
+        Assignment.objects.filter(project_id=project_id, article_id__in=article_ids)
+        .order_by("annotator__username")
+        .values_list("article_id", "annotator__username", "status")
+    )
+    for article_id, name, status in rows:
+        found[article_id]["coders"].append({"name": name, "status": status})
+        found[article_id]["submitted"] += status == Assignment.Status.SUBMITTED
+    return found

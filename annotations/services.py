@@ -1,4 +1,4 @@
-"""Writes of the coding app: projects and codebooks, actors, annotations and their details, relations.
+"""Writes of the coding app: projects and codebooks, actors, annotations and their details, relations, assignments.
 
 Every rule that protects the data is checked here (and again by PostgreSQL); views, the admin, commands
 and the browser UI call these functions and repeat none of it.
@@ -6,6 +6,7 @@ and the browser UI call these functions and repeat none of it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -411,3 +412,78 @@ def submit_article(*, project: Project, article: Article, annotator: AbstractBas
         project=project, article=article, annotator=annotator, status=Annotation.Status.DRAFT
     ).update(status=Annotation.Status.SUBMITTED, updated_at=timezone.now())
     return assignment
+
+
+# --- assignments ------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class AssignmentResult:
+    """What `assign_articles` did: the new (article, coder) pairs and each coder's open load afterwards."""
+
+    created: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    complete: int = 0  # articles that already had k of the chosen coders
+    load: dict[int, int] = dataclasses.field(default_factory=dict)
+
+
+def _listed(values: Iterable[int]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+@transaction.atomic
+def assign_articles(*, project: Project, article_ids: Iterable[int], coders: Iterable[int], k: int) -> AssignmentResult:
+    """Give each article to k of the coders, the least loaded first; an article keeps the coders it already has.
+
+    Load is a coder's open (in-progress) assignments in the project, counted as the articles are handed out,
+    ties going to the coder listed first, so the team's queues stay within one article of each other.
+    """
+    article_ids = list(dict.fromkeys(article_ids))
+    coders = list(coders)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ValidationError({"k": ["k, the number of coders per article, is a whole number of at least 1."]})
+    if not coders:
+        raise ValidationError({"coders": ["Choose at least one coder."]})
+    if len(set(coders)) != len(coders):
+        raise ValidationError({"coders": ["Each coder may be listed once."]})
+    members = set(Membership.objects.filter(project=project, user_id__in=coders).values_list("user_id", flat=True))
+    strangers = [c for c in coders if c not in members]
+    if strangers:
+        raise ValidationError({"coders": [f"Not members of this project: {_listed(strangers)}."]})
+    if k > len(coders):
+        raise ValidationError({"k": [f"k is {k} but only {len(coders)} coder(s) were chosen."]})
+    if not article_ids:
+        raise ValidationError({"articles": ["Choose at least one article."]})
+    in_project = set(project.articles.filter(pk__in=article_ids).values_list("pk", flat=True))
+    outside = [a for a in article_ids if a not in in_project]
+    if outside:
+        raise ValidationError({"articles": [f"Not in this project: {_listed(outside[:20])}."]})
+
+    # Lock the project's assignment rows of these coders so two admins assigning at once see each other's work.
+    existing = list(
+        Assignment.objects.select_for_update()
+        .filter(project=project, annotator_id__in=coders)
+        .values_list("article_id", "annotator_id", "status")
+    )
+    has: dict[int, set[int]] = {}
+    load = dict.fromkeys(coders, 0)
+    for article_id, coder, status in existing:
+        has.setdefault(article_id, set()).add(coder)
+        if status == Assignment.Status.IN_PROGRESS:
+            load[coder] += 1
+    order = {coder: i for i, coder in enumerate(coders)}
+    result = AssignmentResult()
+    for article_id in article_ids:
+        assigned = has.get(article_id, set())
+        need = k - len(assigned)
+        if need <= 0:
+            result.complete += 1
+            continue
+        chosen = sorted((c for c in coders if c not in assigned), key=lambda c: (load[c], order[c]))[:need]
+        for coder in chosen:
+            load[coder] += 1
+            result.created.append((article_id, coder))
+    Assignment.objects.bulk_create(
+        [Assignment(project=project, article_id=a, annotator_id=c) for a, c in result.created], ignore_conflicts=True
+    )
+    result.load = load
+    return result

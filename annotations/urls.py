@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations import views
+from annotations import team_views, views
 
 urlpatterns = [
     path("", views.project_list, name="project-list"),
@@ -13,5 +13,7 @@ urlpatterns = [
         views.suggestions_json,
         name="article-suggestions",
     ),
+    path("projects/<int:project_id>/assignments/", team_views.assignments_page, name="assignments"),
+    path("projects/<int:project_id>/agreement/", team_views.agreement_page, name="agreement"),
     path("snapshots/<int:snapshot_id>/", views.snapshot_download, name="snapshot-download"),
 ]

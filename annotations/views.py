@@ -172,7 +172,12 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     languages = project.articles.exclude(language="").values_list("language", flat=True).distinct().order_by("language")
     keep = params.copy()
     keep.pop("page", None)
+    queue = Assignment.objects.filter(project=project, annotator=request.user).aggregate(
+        open=Count("id", filter=Q(status=Assignment.Status.IN_PROGRESS)),
+        submitted=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)),
+    )
     context = {
+        "queue": queue,
         "project": project,
         "role": role,
         "rows": rows,

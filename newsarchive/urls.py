@@ -18,6 +18,7 @@ from annotations.api import (
     WebAnnotationExportViewSet,
 )
 from annotations.article_api import ArticleViewSet
+from annotations.team_api import AgreementViewSet, AssignmentViewSet
 from articles.api import OutletViewSet
 from articles.views import ImportViewSet
 from newsarchive.views import api_token_page
@@ -35,6 +36,8 @@ router.register("exports/jsonl", JSONLinesExportViewSet, basename="export-jsonl"
 router.register("exports/claims-csv", ClaimsCSVExportViewSet, basename="export-claims-csv")
 router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="export-web-annotation")
 router.register("imports", ImportViewSet, basename="import")
+router.register(r"projects/(?P<project_id>[0-9]+)/agreement", AgreementViewSet, basename="project-agreement")
+router.register(r"projects/(?P<project_id>[0-9]+)/assignments", AssignmentViewSet, basename="project-assignment")
 
 urlpatterns = [
     # The project and membership admin pages moved with their models (annotations -> projects): old links follow.
