@@ -36,11 +36,12 @@ from articles.models import Article, Outlet, Snapshot
 from articles.selectors import escape_snippet, search_articles
 
 PAGE_SIZE = 50
+# Each ordering ends with the id, so that it is total: page N never repeats or skips a row of page N-1.
 SORTS = {
     "newest": ("-published_at", "-id"),
     "oldest": ("published_at", "id"),
     "title": ("title", "id"),
-    "outlet": ("outlet__name", "-published_at"),
+    "outlet": ("outlet__name", "-published_at", "-id"),
     "added": ("-created_at", "-id"),
 }
 
