@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+
+from articles.search import RegConfigField, article_config, article_vector
 
 
 class Outlet(models.Model):
@@ -137,13 +139,9 @@ class Article(models.Model):
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    search = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english")
-        + SearchVector("lead", weight="B", config="english")
-        + SearchVector("text", weight="C", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # The text search configuration of the article's language, and title + text indexed with it (articles.search).
+    search_config = models.GeneratedField(expression=article_config(), output_field=RegConfigField(), db_persist=True)
+    search = models.GeneratedField(expression=article_vector(), output_field=SearchVectorField(), db_persist=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -152,6 +150,7 @@ class Article(models.Model):
             models.Index(fields=["canonical_url"], name="article_canonical_url_idx"),
             models.Index(fields=["url"], name="article_url_idx"),
             models.Index(fields=["published_at"], name="article_published_idx"),
+            models.Index(fields=["language"], name="article_language_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),

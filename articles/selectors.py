@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.db.models import F, QuerySet
 
 from articles.models import Article
+from articles.search import match_query, own_config_query
 
-SEARCH_CONFIG = "english"
 HEADLINE_OPTIONS = {
     "start_sel": "<mark>",
     "stop_sel": "</mark>",
@@ -18,19 +18,25 @@ HEADLINE_OPTIONS = {
 }
 
 
-def search_articles(queryset: QuerySet[Article], query: str, *, snippets: bool = True) -> QuerySet[Article]:
+def search_articles(
+    queryset: QuerySet[Article], query: str, *, language: str | None = None, snippets: bool = True
+) -> QuerySet[Article]:
     """Articles matching a web-search query (quotes, OR, -word), best first, with `rank` and `snippet`.
 
-    `websearch_to_tsquery` never raises on odd input, so any user text is safe here. The snippet is
-    HTML in which only <mark> is markup: the text is escaped first (see `escape_snippet`).
+    Each article is matched with the query parsed in its own language (articles.search); with `language`, only
+    articles of that language's configuration. `websearch_to_tsquery` never raises on odd input, so any user text
+    is safe here. The snippet is HTML in which only <mark> is markup: the text is escaped first (`escape_snippet`).
     """
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    queryset = queryset.filter(search=search_query).annotate(rank=SearchRank(F("search"), search_query))
+    own = own_config_query(query)
+    queryset = queryset.filter(search=match_query(query, language=language)).annotate(rank=rank_expression(query))
     if snippets:
-        queryset = queryset.annotate(
-            snippet=SearchHeadline("text", search_query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS)
-        )
+        queryset = queryset.annotate(snippet=SearchHeadline("text", own, config=F("search_config"), **HEADLINE_OPTIONS))
     return queryset.order_by("-rank", "-published_at", "-id")
+
+
+def rank_expression(query: str) -> SearchRank:
+    """ts_rank of the article's vector against the query parsed in the article's language."""
+    return SearchRank(F("search"), own_config_query(query))
 
 
 def escape_snippet(snippet: str) -> str:
