@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from annotations.models import (
@@ -33,7 +34,7 @@ from annotations.permissions import project_role, visible_projects
 from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
 from articles.models import Article, Outlet, Snapshot
-from articles.selectors import escape_snippet, search_articles
+from articles.selectors import count_hits, count_label, escape_snippet, search_articles
 
 PAGE_SIZE = 50
 # Each ordering ends with the id, so that it is total: page N never repeats or skips a row of page N-1.
@@ -54,6 +55,17 @@ SORT_CHOICES = [
     ("outlet", "Outlet"),
     ("added", "Recently added"),
 ]
+
+
+class BoundedCountPaginator(Paginator):
+    """Page numbers over a count that stops being exact past 10,000 hits (articles.selectors.count_hits)."""
+
+    count_is_estimate = False
+
+    @cached_property
+    def count(self) -> int:
+        count, self.count_is_estimate = count_hits(self.object_list)
+        return count
 
 
 def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str]:
@@ -158,7 +170,8 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     )
     articles = articles.defer("text", "lead", "metadata")
 
-    page = Paginator(articles, PAGE_SIZE).get_page(params.get("page"))
+    paginator = BoundedCountPaginator(articles, PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
     rows = []
     for article in page.object_list:
         snippet = getattr(article, "snippet", None)
@@ -179,6 +192,8 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         "rows": rows,
         "page": page,
         "total": page.paginator.count,
+        "total_label": count_label(page.paginator.count, paginator.count_is_estimate),
+        "count_is_estimate": paginator.count_is_estimate,
         "query": query,
         "outlets": outlets,
         "languages": languages,

@@ -22,7 +22,7 @@ from annotations.models import Annotation, Project
 from annotations.serializers import ERRORS, RENDERERS
 from articles.filters import ArticleFilter, OutletFilter
 from articles.models import Article, Outlet
-from articles.selectors import escape_snippet
+from articles.selectors import count_hits, escape_snippet
 from articles.serializers import (
     ARTICLE_VALUES,
     ArticleSerializer,
@@ -95,6 +95,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             # The page's spans come in the page's own query, one correlated subquery per article.
             project = self.filterset_project(request)
             queryset, fields = queryset.annotate(spans_json=spans_json(request, project)), (*fields, "spans_json")
+        count, estimate = count_hits(queryset)
+        self.paginator.extra = {"count": count, "count_is_estimate": estimate}
         page = self.paginate_queryset(queryset.values(*fields))
         items = [article_dict(row) for row in page]
         for item, row in zip(items, page, strict=True):

@@ -1,8 +1,11 @@
-"""Non-trivial reads of the archive: ranked full-text search with highlighted snippets."""
+"""Non-trivial reads of the archive: ranked full-text search with highlighted snippets, and bounded hit counts."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.db import connection
 from django.db.models import F, QuerySet
 
 from articles.models import Article
@@ -45,3 +48,37 @@ def escape_snippet(snippet: str) -> str:
 
     escaped = escape(snippet)
     return escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+
+
+EXACT_COUNT_LIMIT = 10_000
+
+
+def count_hits(queryset: QuerySet) -> tuple[int, bool]:
+    """How many rows a list has: exact up to EXACT_COUNT_LIMIT (counting stops there), beyond it the planner's
+    estimate rounded to two significant figures (the limit itself when the planner guesses lower: "over 10,000"),
+    and whether it is an estimate."""
+    rows = queryset.order_by().values("pk")
+    counted = rows[: EXACT_COUNT_LIMIT + 1].count()
+    if counted <= EXACT_COUNT_LIMIT:
+        return counted, False
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    rounded = _two_figures(estimate)
+    return (rounded if rounded > EXACT_COUNT_LIMIT else EXACT_COUNT_LIMIT), True
+
+
+def _two_figures(number: int) -> int:
+    digits = len(str(number))
+    return round(number, -(digits - 2)) if digits > 2 else number
+
+
+def count_label(count: int, estimate: bool) -> str:
+    """'1,234', 'about 40,000' or 'over 10,000'."""
+    if not estimate:
+        return f"{count:,}"
+    return f"over {count:,}" if count <= EXACT_COUNT_LIMIT else f"about {count:,}"

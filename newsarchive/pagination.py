@@ -168,7 +168,16 @@ class CorpusCursorPagination(BasePagination):
         return {
             "type": "object",
             "required": ["results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {
+                "count": {"type": "integer", "description": "Article lists: rows in the list (see count_is_estimate)"},
+                "count_is_estimate": {
+                    "type": "boolean",
+                    "description": "Article lists: true when the list has over 10,000 rows and count is estimated",
+                },
+                "next": link,
+                "previous": link,
+                "results": schema,
+            },
         }
 
     def get_schema_operation_parameters(self, view):
