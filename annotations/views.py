@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -33,8 +33,8 @@ from annotations.models import (
 from annotations.permissions import project_role, visible_projects
 from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
-from articles.models import Article, Outlet, Snapshot
-from articles.selectors import count_hits, count_label, escape_snippet, search_articles
+from articles.models import Article, Outlet, ProjectFacet, Snapshot
+from articles.selectors import articles_naming, count_hits, count_label, escape_snippet, search_articles
 
 PAGE_SIZE = 50
 # Each ordering ends with the id, so that it is total: page N never repeats or skips a row of page N-1.
@@ -142,13 +142,9 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         actor = Actor.objects.filter(pk=int(actor_id)).first()
     if actor is not None:
         names = [actor.name, *actor.aliases.values_list("name", flat=True)]
-        mentioned = ActorLink.objects.filter(
-            actor=actor, annotation__article=OuterRef("pk"), annotation__project=project
-        )
-        text_match = Q()
-        for name in names:
-            text_match |= Q(text__icontains=name)
-        articles = articles.filter(Exists(mentioned) | text_match)
+        # Coded mentions (the spans' actor links, indexed) or the name/aliases as whole words (the search index).
+        mentioned = ActorLink.objects.filter(actor=actor, annotation__project=project).values("annotation__article_id")
+        articles = articles.filter(pk__in=mentioned.union(articles_naming(names)))
 
     sort = params.get("sort", "relevance" if query else "newest")
     if query:
@@ -182,8 +178,11 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
                 "status": article.my_status or "not_started",
             }
         )
-    outlets = Outlet.objects.filter(articles__projects=project).distinct().order_by("name")
-    languages = project.articles.exclude(language="").values_list("language", flat=True).distinct().order_by("language")
+    # The choices come from the small facet table the database keeps (articles.models.ProjectFacet), not a scan.
+    facets = ProjectFacet.objects.filter(project_id=project.pk)
+    outlet_ids = [int(v) for v in facets.filter(kind=ProjectFacet.Kind.OUTLET).values_list("value", flat=True)]
+    outlets = Outlet.objects.filter(pk__in=outlet_ids).order_by("name")
+    languages = sorted(facets.filter(kind=ProjectFacet.Kind.LANGUAGE).values_list("value", flat=True))
     keep = params.copy()
     keep.pop("page", None)
     context = {

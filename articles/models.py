@@ -162,3 +162,24 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title[:120]
+
+
+class ProjectFacet(models.Model):
+    """How many of a project's articles have each outlet and language: the article list's filter choices, read
+    from this small table instead of a scan per page. Kept by triggers on the project-article links and on articles
+    (migration articles 0004), so raw SQL keeps it right too; never written from Python."""
+
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        LANGUAGE = "language", "Language"
+
+    project_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=35, help_text="The outlet id or the language code")
+    articles = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project_id", "kind", "value"], name="project_facet_unique")]
+
+    def __str__(self) -> str:
+        return f"project {self.project_id} {self.kind} {self.value}: {self.articles}"

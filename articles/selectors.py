@@ -82,3 +82,16 @@ def count_label(count: int, estimate: bool) -> str:
     if not estimate:
         return f"{count:,}"
     return f"over {count:,}" if count <= EXACT_COUNT_LIMIT else f"about {count:,}"
+
+
+def articles_naming(names: list[str]) -> QuerySet[Article]:
+    """Ids of articles whose title or text holds one of `names` as whole words (a phrase, in the article's own
+    language), found through the search index: never a substring scan of the texts."""
+    query = None
+    for name in names:
+        if name.strip():
+            part = match_query(name, search_type="phrase")
+            query = part if query is None else query | part
+    if query is None:
+        return Article.objects.none().values("pk")
+    return Article.objects.filter(search=query).values("pk")
