@@ -138,6 +138,7 @@ def generate(count: int, seed: int = 7) -> dict:
                    "suffix", "status", "note", "attributes", "created_at", "updated_at"], spans)  # fmt: skip
             _copy(cursor, "annotations_actorlink", ["annotation_id", "actor_id"], actor_links)
             print(f"  {min(first + 2000, count):,} articles", file=sys.stderr)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys before the index build
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("CREATE INDEX article_search_gin ON articles_article USING gin (search)")
         for table in ("articles_snapshot", "articles_article", "annotations_annotation"):
