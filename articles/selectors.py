@@ -108,4 +108,4 @@ def articles_naming(names: list[str]) -> QuerySet[Article]:
             query = part if query is None else query | part
     if query is None:
         return Article.objects.none().values("pk")
-    return Article.objects.filter(search=query).values("pk")
+    return Article.objects.filter(search=query).order_by().values("pk")

@@ -195,9 +195,9 @@ def sizes() -> dict:
             " avg(pg_column_size(search)), pg_relation_size('article_search_gin'), pg_total_relation_size("
             "'articles_article') FROM articles_article"
         )
-        n, text, text_stored, vector, gin, total = cursor.fetchone()
+        n, text, text_stored, vector, gin, total = (float(value) for value in cursor.fetchone())
     return {
-        "articles": n,
+        "articles": int(n),
         "text bytes/article": round(text),
         "text stored (compressed) bytes/article": round(text_stored),
         "tsvector bytes/article": round(vector),
@@ -210,7 +210,9 @@ def sizes() -> dict:
 def compare_rum(queries: dict, runs: int) -> None:
     """Top 20 by rank in SQL: the GIN path (scores every match, then sorts) beside a RUM index ordered by `<=>`
     (reads matches in rank order and stops), on the same corpus. RUM's size is printed too."""
+    from django.contrib.postgres.search import SearchQueryField
     from django.db import connection
+    from django.db.models import ExpressionWrapper
 
     from articles.search import match_query
 
@@ -232,7 +234,8 @@ def compare_rum(queries: dict, runs: int) -> None:
 
         for name, query in queries.items():
             text, language = query if isinstance(query, list | tuple) else (query, None)
-            tsquery = Article.objects.annotate(q=match_query(text, language=language)).values_list("q", flat=True)[:1]
+            combined = ExpressionWrapper(match_query(text, language=language), output_field=SearchQueryField())
+            tsquery = Article.objects.annotate(q=combined).values_list("q", flat=True)[:1]
             tsquery = str(next(iter(tsquery)))  # the combined tsquery, as text
             results = {}
             for path, statement in (
