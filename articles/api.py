@@ -22,7 +22,7 @@ from annotations.models import Annotation, Project
 from annotations.serializers import ERRORS, RENDERERS
 from articles.filters import ArticleFilter, OutletFilter
 from articles.models import Article, Outlet
-from articles.selectors import count_hits, escape_snippet, search_ordering
+from articles.selectors import count_hits, escape_snippet
 from articles.serializers import (
     ARTICLE_VALUES,
     ArticleSerializer,
@@ -83,7 +83,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
         if request.query_params.get("search", "").strip():
-            return search_ordering()
+            return ("-rank", "-id")
         return ("-id",)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -91,8 +91,6 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         searching = "rank" in queryset.query.annotations
         fields = (*ARTICLE_VALUES, "rank", "snippet") if searching else ARTICLE_VALUES
-        if "distance" in queryset.query.annotations:
-            fields = (*fields, "distance")  # the cursor's position (RUM order), not shown
         if include:
             # The page's spans come in the page's own query, one correlated subquery per article.
             project = self.filterset_project(request)

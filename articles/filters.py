@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,9 +15,10 @@ from annotations import permissions
 from annotations.models import Actor, Annotation, Label, Project
 from articles.models import Article, Outlet
 from articles.search import CONFIGS
-from articles.selectors import NEGATED_TERM, rank_expression, search_articles
+from articles.selectors import rank_expression, search_articles
 
 MAX_SEARCH = 500
+NEGATED_TERM = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
 
 
 @extend_schema_field(OpenApiTypes.INT)

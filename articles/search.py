@@ -115,38 +115,3 @@ def match_query(text: str, *, language: str | None = None, search_type: str = "w
 def own_config_query(text: str, *, search_type: str = "websearch") -> SearchQuery:
     """The query parsed with the row's own configuration: for ranking and snippets (no marker in it)."""
     return SearchQuery(text, search_type=search_type, config=models.F("search_config"))
-
-
-def order_query(text: str, *, language: str | None = None, search_type: str = "websearch") -> SearchQuery:
-    """The query in each configuration, without markers: what a RUM index orders by (`search <=> query`), while
-    `match_query` decides which rows match. (With the markers in it, every row of a language would score alike.)"""
-    configs = [config_for(language)] if language else ALL_CONFIGS
-    combined = None
-    for config in configs:
-        part = SearchQuery(text, search_type=search_type, config=config)
-        combined = part if combined is None else combined | part
-    return combined
-
-
-class RumDistance(Func):
-    """`search <=> query`: a RUM index returns rows in this order (smallest first) and stops at the LIMIT."""
-
-    arg_joiner = " <=> "
-    template = "(%(expressions)s)"
-    output_field = models.FloatField()
-
-
-_rum: dict[str, bool] = {}
-
-
-def use_rum() -> bool:
-    """Whether the database has the RUM index of migration articles 0005 (Debian's postgresql-15-rum; the embedded
-    PostgreSQL has no RUM, and then search ranks every match through the GIN index). Looked up once per process."""
-    from django.db import connection
-
-    alias = connection.settings_dict["NAME"]
-    if alias not in _rum:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass('article_search_rum') IS NOT NULL")
-            _rum[alias] = cursor.fetchone()[0]
-    return _rum[alias]

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
 
 from articles.models import Article
-from articles.search import RumDistance, match_query, order_query, own_config_query, use_rum
-
-NEGATED_TERM = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
+from articles.search import match_query, own_config_query
 
 HEADLINE_OPTIONS = {
     "start_sel": "<mark>",
@@ -37,18 +34,7 @@ def search_articles(
     queryset = queryset.filter(search=match_query(query, language=language)).annotate(rank=rank_expression(query))
     if snippets:
         queryset = queryset.annotate(snippet=SearchHeadline("text", own, config=F("search_config"), **HEADLINE_OPTIONS))
-    if use_rum():
-        # The RUM index hands rows over best first and the LIMIT stops it: no scoring of every match. A negation
-        # (-word) only filters; the order comes from the positive part.
-        positive = NEGATED_TERM.sub(" ", query).strip() or query
-        distance = RumDistance(F("search"), order_query(positive, language=language))
-        return queryset.annotate(distance=distance).order_by("distance", "-published_at", "-id")
     return queryset.order_by("-rank", "-published_at", "-id")
-
-
-def search_ordering() -> tuple[str, ...]:
-    """The API's cursor ordering of a search: the RUM distance or the rank, then the id."""
-    return ("distance", "-id") if use_rum() else ("-rank", "-id")
 
 
 def rank_expression(query: str) -> SearchRank:

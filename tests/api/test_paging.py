@@ -2,38 +2,9 @@
 
 import pytest
 from django.db import connection
-from django.db.models import F
 
-from articles import search, selectors
-from articles.models import Article
 from tests.bulk import bulk_articles
 from tests.factories import ActorFactory
-
-
-@pytest.fixture(params=["rum", "gin"])
-def search_path(request, db, monkeypatch):
-    """Each search test runs on the RUM path (where the server has RUM, as Debian's) and on the GIN path (as on
-    the embedded server)."""
-    if request.param == "rum" and not search.use_rum():
-        pytest.skip("this PostgreSQL has no RUM index (postgresql-15-rum)")
-    if request.param == "gin":
-        monkeypatch.setattr(selectors, "use_rum", lambda: False)
-    return request.param
-
-
-def unpaginated(text, path):
-    """The ids of one unpaginated query in the order the API promises: rank (RUM distance or ts_rank), then id."""
-    if path == "rum":
-        matches = Article.objects.filter(search=search.match_query(text))
-        ordered = matches.annotate(d=search.RumDistance(F("search"), search.order_query(text))).order_by("d", "-id")
-        return list(ordered.values_list("id", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM articles_article WHERE search @@ websearch_to_tsquery('english', %s)"
-            " ORDER BY ts_rank(search, websearch_to_tsquery('english', %s)) DESC, id DESC",
-            [text, text],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def walk(client, url, params):
@@ -56,7 +27,8 @@ def walk_back(client, url):
     return ids
 
 
-def test_search_with_thousands_of_equal_ranks_pages_through_every_hit_once(as_reviewer, project, search_path):
+@pytest.mark.django_db
+def test_search_with_thousands_of_equal_ranks_pages_through_every_hit_once(as_reviewer, project):
     ids = bulk_articles(project, 2500)
     bulk_articles(project, 300, text="Weather report: sunny.", title="Weather")
     with connection.cursor() as cursor:
@@ -67,22 +39,27 @@ def test_search_with_thousands_of_equal_ranks_pages_through_every_hit_once(as_re
         )
         assert cursor.fetchone()[0] == 1  # one rank shared by all 2,500 hits
     seen, pages = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "project": project.pk, "page_size": 100})
-    assert seen == sorted(ids, reverse=True) == unpaginated("ceasefire", search_path)  # ties broken by id
+    assert seen == sorted(ids, reverse=True)  # rank ties broken by id, descending
     assert pages == 25
 
 
-def test_search_paging_follows_rank_then_id_across_distinct_ranks(as_reviewer, project, search_path):
-    """Hits of several ranks, each shared by many: the walk equals one unpaginated query in rank, then id order."""
+@pytest.mark.django_db
+def test_search_paging_follows_rank_then_id_across_distinct_ranks(as_reviewer, project):
+    """Hits of several ranks, each shared by many: the walk equals one unpaginated ORDER BY rank DESC, id DESC."""
     for repeat in range(1, 6):
         bulk_articles(project, 150, text="Geneva. " + "ceasefire talks " * repeat, title=f"Talks {repeat}")
-    expected = unpaginated("ceasefire", search_path)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM articles_article WHERE search @@ websearch_to_tsquery('english', 'ceasefire')"
+            " ORDER BY ts_rank(search, websearch_to_tsquery('english', 'ceasefire')) DESC, id DESC"
+        )
+        expected = [row[0] for row in cursor.fetchall()]
     seen, _ = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "page_size": 37})
     assert seen == expected and len(expected) == 750
-    best = as_reviewer.get("/api/articles/", {"search": "ceasefire", "page_size": 1}).json()["results"][0]
-    assert best["title"] == "Talks 5"  # the most occurrences first, on either path
 
 
-def test_previous_links_walk_back_over_the_same_rows(as_reviewer, project, search_path):
+@pytest.mark.django_db
+def test_previous_links_walk_back_over_the_same_rows(as_reviewer, project):
     bulk_articles(project, 420)
     forward, _ = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "page_size": 50})
     url = "/api/articles/?search=ceasefire&page_size=50"
