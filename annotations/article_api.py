@@ -26,7 +26,7 @@ from annotations.cache import span_array, stored_span_array
 from annotations.models import Annotation
 from annotations.serializers import AnnotationSerializer
 from articles.models import Article
-from articles.selectors import escape_snippet
+from articles.selectors import count_hits, escape_snippet
 from articles.serializers import ARTICLE_VALUES, article_dict
 from articles.visibility import visible_articles
 from newsarchive.rendering import ERRORS, RENDERERS
@@ -131,6 +131,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             # The page's spans come in the page's own query, one correlated subquery per article.
             project = self.filterset_project(request)
             queryset, fields = queryset.annotate(spans_json=spans_json(request, project)), (*fields, "spans_json")
+        count, estimate = count_hits(queryset)
+        self.paginator.extra = {"count": count, "count_is_estimate": estimate}
         page = self.paginate_queryset(queryset.values(*fields))
         items = [article_dict(row) for row in page]
         for item, row in zip(items, page, strict=True):

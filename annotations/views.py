@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from annotations.models import (
@@ -30,17 +31,18 @@ from annotations.models import (
 )
 from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
-from articles.models import Article, Outlet, Snapshot
-from articles.selectors import escape_snippet, search_articles
+from articles.models import Article, Outlet, ProjectFacet, Snapshot
+from articles.selectors import articles_naming, count_hits, count_label, escape_snippet, search_articles
 from projects.models import Project
 from projects.roles import project_role, visible_projects
 
 PAGE_SIZE = 50
+# Each ordering ends with the id, so that it is total: page N never repeats or skips a row of page N-1.
 SORTS = {
     "newest": ("-published_at", "-id"),
     "oldest": ("published_at", "id"),
     "title": ("title", "id"),
-    "outlet": ("outlet__name", "-published_at"),
+    "outlet": ("outlet__name", "-published_at", "-id"),
     "added": ("-created_at", "-id"),
 }
 
@@ -53,6 +55,17 @@ SORT_CHOICES = [
     ("outlet", "Outlet"),
     ("added", "Recently added"),
 ]
+
+
+class BoundedCountPaginator(Paginator):
+    """Page numbers over a count that stops being exact past 10,000 hits (articles.selectors.count_hits)."""
+
+    count_is_estimate = False
+
+    @cached_property
+    def count(self) -> int:
+        count, self.count_is_estimate = count_hits(self.object_list)
+        return count
 
 
 def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str]:
@@ -129,13 +142,9 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         actor = Actor.objects.filter(pk=int(actor_id)).first()
     if actor is not None:
         names = [actor.name, *actor.aliases.values_list("name", flat=True)]
-        mentioned = ActorLink.objects.filter(
-            actor=actor, annotation__article=OuterRef("pk"), annotation__project=project
-        )
-        text_match = Q()
-        for name in names:
-            text_match |= Q(text__icontains=name)
-        articles = articles.filter(Exists(mentioned) | text_match)
+        # Coded mentions (the spans' actor links, indexed) or the name/aliases as whole words (the search index).
+        mentioned = ActorLink.objects.filter(actor=actor, annotation__project=project).values("annotation__article_id")
+        articles = articles.filter(pk__in=mentioned.union(articles_naming(names)))
 
     sort = params.get("sort", "relevance" if query else "newest")
     if query:
@@ -157,7 +166,8 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     )
     articles = articles.defer("text", "lead", "metadata")
 
-    page = Paginator(articles, PAGE_SIZE).get_page(params.get("page"))
+    paginator = BoundedCountPaginator(articles, PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
     rows = []
     for article in page.object_list:
         snippet = getattr(article, "snippet", None)
@@ -168,8 +178,11 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
                 "status": article.my_status or "not_started",
             }
         )
-    outlets = Outlet.objects.filter(articles__projects=project).distinct().order_by("name")
-    languages = project.articles.exclude(language="").values_list("language", flat=True).distinct().order_by("language")
+    # The choices come from the small facet table the database keeps (articles.models.ProjectFacet), not a scan.
+    facets = ProjectFacet.objects.filter(project_id=project.pk)
+    outlet_ids = [int(v) for v in facets.filter(kind=ProjectFacet.Kind.OUTLET).values_list("value", flat=True)]
+    outlets = Outlet.objects.filter(pk__in=outlet_ids).order_by("name")
+    languages = sorted(facets.filter(kind=ProjectFacet.Kind.LANGUAGE).values_list("value", flat=True))
     keep = params.copy()
     keep.pop("page", None)
     queue = Assignment.objects.filter(project=project, annotator=request.user).aggregate(
@@ -183,6 +196,8 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         "rows": rows,
         "page": page,
         "total": page.paginator.count,
+        "total_label": count_label(page.paginator.count, paginator.count_is_estimate),
+        "count_is_estimate": paginator.count_is_estimate,
         "query": query,
         "outlets": outlets,
         "languages": languages,

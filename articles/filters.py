@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Article, Outlet
-from articles.selectors import SEARCH_CONFIG, search_articles
+from articles.search import CONFIGS
+from articles.selectors import rank_expression, search_articles
 from projects import roles
 from projects.models import Project
 
@@ -36,6 +36,12 @@ class ArchiveArticleFilter(django_filters.FilterSet):
         max_length=MAX_SEARCH,
         help_text='Web-search syntax: "exact phrase", OR, -exclude. Results come best first with a snippet.',
     )
+    search_language = django_filters.ChoiceFilter(
+        choices=[(code, f"{code} ({config})") for code, config in CONFIGS.items()],
+        method="filter_nothing",
+        help_text="Parse `search` in this language (its stemming and stop words) and search only articles in it. "
+        "Without it, each article is matched with the query parsed in the article's own language.",
+    )
     project = IdFilter(queryset=_projects, method="filter_project", help_text="Project id")
     outlet = IdFilter(queryset=Outlet.objects.all(), help_text="Outlet id")
     language = django_filters.CharFilter(max_length=35, help_text="BCP-47 code, e.g. en")
@@ -44,18 +50,21 @@ class ArchiveArticleFilter(django_filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = ["search", "project", "outlet", "language", "published_after", "published_before"]
+        fields = ["search", "search_language", "project", "outlet", "language", "published_after", "published_before"]
 
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        queryset = search_articles(queryset, value)
+        language = self.form.cleaned_data.get("search_language") or None
+        queryset = search_articles(queryset, value, language=language)
         # ts_rank scores any query with a negation (-word) as ~0 for every row: rank by its positive part.
         positive = NEGATED_TERM.sub(" ", value).strip()
         if positive and positive != value.strip():
-            positive_query = SearchQuery(positive, search_type="websearch", config=SEARCH_CONFIG)
-            queryset = queryset.annotate(rank=SearchRank(F("search"), positive_query))
+            queryset = queryset.annotate(rank=rank_expression(positive))
         return queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_search
 
     def filter_project(self, queryset, name, value):
         return queryset.filter(

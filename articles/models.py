@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+
+from articles.search import RegConfigField, article_config, article_vector
 
 
 class Outlet(models.Model):
@@ -137,13 +139,9 @@ class Article(models.Model):
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    search = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english")
-        + SearchVector("lead", weight="B", config="english")
-        + SearchVector("text", weight="C", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # The text search configuration of the article's language, and title + text indexed with it (articles.search).
+    search_config = models.GeneratedField(expression=article_config(), output_field=RegConfigField(), db_persist=True)
+    search = models.GeneratedField(expression=article_vector(), output_field=SearchVectorField(), db_persist=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -152,6 +150,7 @@ class Article(models.Model):
             models.Index(fields=["canonical_url"], name="article_canonical_url_idx"),
             models.Index(fields=["url"], name="article_url_idx"),
             models.Index(fields=["published_at"], name="article_published_idx"),
+            models.Index(fields=["language"], name="article_language_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
@@ -163,3 +162,24 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title[:120]
+
+
+class ProjectFacet(models.Model):
+    """How many of a project's articles have each outlet and language: the article list's filter choices, read
+    from this small table instead of a scan per page. Kept by triggers on the project-article links and on articles
+    (migration articles 0004), so raw SQL keeps it right too; never written from Python."""
+
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        LANGUAGE = "language", "Language"
+
+    project_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=35, help_text="The outlet id or the language code")
+    articles = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project_id", "kind", "value"], name="project_facet_unique")]
+
+    def __str__(self) -> str:
+        return f"project {self.project_id} {self.kind} {self.value}: {self.articles}"

@@ -1,13 +1,16 @@
-"""Non-trivial reads of the archive: ranked full-text search with highlighted snippets."""
+"""Non-trivial reads of the archive: ranked full-text search with highlighted snippets, and bounded hit counts."""
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+import json
+
+from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.db import connection
 from django.db.models import F, QuerySet
 
 from articles.models import Article
+from articles.search import match_query, own_config_query
 
-SEARCH_CONFIG = "english"
 HEADLINE_OPTIONS = {
     "start_sel": "<mark>",
     "stop_sel": "</mark>",
@@ -18,19 +21,25 @@ HEADLINE_OPTIONS = {
 }
 
 
-def search_articles(queryset: QuerySet[Article], query: str, *, snippets: bool = True) -> QuerySet[Article]:
+def search_articles(
+    queryset: QuerySet[Article], query: str, *, language: str | None = None, snippets: bool = True
+) -> QuerySet[Article]:
     """Articles matching a web-search query (quotes, OR, -word), best first, with `rank` and `snippet`.
 
-    `websearch_to_tsquery` never raises on odd input, so any user text is safe here. The snippet is
-    HTML in which only <mark> is markup: the text is escaped first (see `escape_snippet`).
+    Each article is matched with the query parsed in its own language (articles.search); with `language`, only
+    articles of that language's configuration. `websearch_to_tsquery` never raises on odd input, so any user text
+    is safe here. The snippet is HTML in which only <mark> is markup: the text is escaped first (`escape_snippet`).
     """
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    queryset = queryset.filter(search=search_query).annotate(rank=SearchRank(F("search"), search_query))
+    own = own_config_query(query)
+    queryset = queryset.filter(search=match_query(query, language=language)).annotate(rank=rank_expression(query))
     if snippets:
-        queryset = queryset.annotate(
-            snippet=SearchHeadline("text", search_query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS)
-        )
+        queryset = queryset.annotate(snippet=SearchHeadline("text", own, config=F("search_config"), **HEADLINE_OPTIONS))
     return queryset.order_by("-rank", "-published_at", "-id")
+
+
+def rank_expression(query: str) -> SearchRank:
+    """ts_rank of the article's vector against the query parsed in the article's language."""
+    return SearchRank(F("search"), own_config_query(query))
 
 
 def escape_snippet(snippet: str) -> str:
@@ -39,3 +48,50 @@ def escape_snippet(snippet: str) -> str:
 
     escaped = escape(snippet)
     return escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+
+
+EXACT_COUNT_LIMIT = 10_000
+
+
+def count_hits(queryset: QuerySet) -> tuple[int, bool]:
+    """How many rows a list has: exact up to EXACT_COUNT_LIMIT (counting stops there), beyond it the planner's
+    estimate rounded to two significant figures (the limit itself when the planner guesses lower: "over 10,000"),
+    and whether it is an estimate."""
+    rows = queryset.order_by().values("pk")
+    counted = rows[: EXACT_COUNT_LIMIT + 1].count()
+    if counted <= EXACT_COUNT_LIMIT:
+        return counted, False
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    rounded = _two_figures(estimate)
+    return (rounded if rounded > EXACT_COUNT_LIMIT else EXACT_COUNT_LIMIT), True
+
+
+def _two_figures(number: int) -> int:
+    digits = len(str(number))
+    return round(number, -(digits - 2)) if digits > 2 else number
+
+
+def count_label(count: int, estimate: bool) -> str:
+    """'1,234', 'about 40,000' or 'over 10,000'."""
+    if not estimate:
+        return f"{count:,}"
+    return f"over {count:,}" if count <= EXACT_COUNT_LIMIT else f"about {count:,}"
+
+
+def articles_naming(names: list[str]) -> QuerySet[Article]:
+    """Ids of articles whose title or text holds one of `names` as whole words (a phrase, in the article's own
+    language), found through the search index: never a substring scan of the texts."""
+    query = None
+    for name in names:
+        if name.strip():
+            part = match_query(name, search_type="phrase")
+            query = part if query is None else query | part
+    if query is None:
+        return Article.objects.none().values("pk")
+    return Article.objects.filter(search=query).order_by().values("pk")

@@ -188,3 +188,18 @@ def test_an_empty_project_points_to_import(client, annotator, project):
     page = client.get(f"/projects/{project.pk}/").content.decode()
     assert "This project has no articles yet" in page
     assert f"/import/?project={project.pk}" in page
+
+
+def test_mentions_actor_matches_whole_words_of_names_and_aliases_not_substrings(client, annotator, project):
+    wagner = Actor.objects.create(name="Wagner Group", kind=Actor.Kind.GROUP)
+    wagner.aliases.create(name="PMC Wagner")
+    named = ArticleFactory(text="Fighters of the Wagner Group were seen.", title="Named")
+    aliased = ArticleFactory(text="Он сказал, что PMC Wagner ушла.", title="Aliased", language="ru")
+    inflected = ArticleFactory(text="The Wagner groups left.", title="Inflected")
+    substring = ArticleFactory(text="Wagnergroup fans met in Bayreuth.", title="Substring")
+    apart = ArticleFactory(text="Wagner said the group left.", title="Apart")
+    project.articles.add(named, aliased, inflected, substring, apart)
+    client.force_login(annotator)
+    page = client.get(f"/projects/{project.pk}/", {"actor": wagner.pk}).content.decode()
+    assert all(title in page for title in ("Named", "Aliased", "Inflected"))
+    assert "Substring" not in page and "Apart" not in page
