@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from annotations.serializers import AnnotationSerializer, iso
 from articles.models import Outlet
+from newsarchive.fields import RefuseUnknownKeys, WholeNumberField
 
 ARTICLE_VALUES = (
     "id",
@@ -79,8 +80,8 @@ class ArticleSerializer(serializers.Serializer):
     annotations = AnnotationSerializer(many=True, required=False, help_text="With ?include=annotations")
 
 
-class SubmitSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1)
+class SubmitSerializer(RefuseUnknownKeys, serializers.Serializer):
+    project = WholeNumberField(min_value=1)
 
 
 class SubmittedSerializer(serializers.Serializer):
