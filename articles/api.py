@@ -121,7 +121,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         raw = request.query_params.get("project")
         if not raw:
             return None
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise ValidationError({"project": ["A project id is a whole number."]})
         return get_object_or_404(permissions.visible_projects(request.user), pk=int(raw))
 

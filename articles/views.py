@@ -187,7 +187,7 @@ class ImportViewSet(viewsets.ViewSet):
         if "\x00" in value:
             raise ValidationError({"project": "A project id or slug has no NUL (\\u0000) character."})
         project = Project.objects.filter(slug=value).first()
-        if project is None and value.isdigit():
+        if project is None and value.isascii() and value.isdigit():
             project = Project.objects.filter(pk=int(value)).first()
         if project is None:
             raise ValidationError({"project": f"No project with id or slug {value!r}."})

@@ -28,7 +28,8 @@ class CorpusCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        size = int(raw) if raw.isdigit() and len(raw) < 20 else (10**9 if raw.isdigit() else 0)
+        digits = raw.isascii() and raw.isdigit()  # str.isdigit() alone also takes '²', which int() refuses
+        size = int(raw) if digits and len(raw) < 20 else (10**9 if digits else 0)
         if size < 1:
             raise ValidationError({"page_size": [f"page_size must be a whole number from 1 to {self.max_page_size}."]})
         return min(size, self.max_page_size)
@@ -40,6 +41,8 @@ class CorpusCursorPagination(CursorPagination):
             raise ValidationError({"cursor": ["Invalid cursor: use the next/previous links as they are."]}) from None
 
     def paginate_queryset(self, queryset, request, view=None):
+        if not request.query_params.get(self.cursor_query_param):
+            return super().paginate_queryset(queryset, request, view)  # any error here is not the cursor's
         try:
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, DataError):

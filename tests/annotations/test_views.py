@@ -188,3 +188,45 @@ def test_an_empty_project_points_to_import(client, annotator, project):
     page = client.get(f"/projects/{project.pk}/").content.decode()
     assert "This project has no articles yet" in page
     assert f"/import/?project={project.pk}" in page
+
+
+def test_mentioned_actor_filter_shows_an_annotator_only_their_own_links(client, annotator, reviewer, project):
+    """Another coder's link must not tell an annotator which articles mention an actor (issue 11)."""
+    haftar = Actor.objects.create(name="Khalifa Haftar", kind=Actor.Kind.PERSON)
+    theirs = ArticleFactory(text="The field marshal spoke.", title="Theirs")
+    mine = ArticleFactory(text="The commander spoke.", title="Mine")
+    project.articles.add(theirs, mine)
+    other = MembershipFactory(project=project, user=UserFactory(username="other")).user
+    span(project, theirs, other, Label.Kind.ACTOR, 0, 17, actors=[haftar])
+    span(project, mine, annotator, Label.Kind.ACTOR, 0, 13, actors=[haftar])
+    url = f"/projects/{project.pk}/"
+
+    client.force_login(annotator)
+    page = client.get(url, {"actor": haftar.pk}).content.decode()
+    assert "Mine" in page and "Theirs" not in page
+    client.force_login(other)
+    page = client.get(url, {"actor": haftar.pk}).content.decode()
+    assert "Theirs" in page and "Mine" not in page
+    client.force_login(reviewer)
+    page = client.get(url, {"actor": haftar.pk}).content.decode()
+    assert "Theirs" in page and "Mine" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"q": "a\x00b"}, {"language": "\x00"}, {"outlet": "a\x00"}, {"actor": "1\x00"}, {"sort": "\x00"}],
+)
+def test_article_list_refuses_nul_in_a_filter(client, annotator, project, article, query):
+    client.force_login(annotator)
+    response = client.get(f"/projects/{project.pk}/", query)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "-1", "1.5", "\u0661"])
+def test_article_list_ignores_ids_that_are_not_whole_numbers(client, annotator, project, article, value):
+    client.force_login(annotator)
+    for name in ("outlet", "actor", "page"):
+        response = client.get(f"/projects/{project.pk}/", {name: value})
+        assert response.status_code == 200
+        assert article.title in response.content.decode()

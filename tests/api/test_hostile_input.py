@@ -237,3 +237,29 @@ def test_a_span_read_back_can_be_sent_again(as_annotator, project, article, acto
     response = as_annotator.patch(f"/api/annotations/{actor_span.pk}/", read | {"note": "again"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["note"] == "again"
+
+
+# --- query strings ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/actors/?q=a%00b", "q"),
+        ("/api/actors/?page_size=%C2%B2", "page_size"),
+        ("/api/exports/web-annotation/?page=%C2%B2", "page"),
+        ("/api/articles/{article}/?include=annotations&project=%C2%B2", "project"),
+        ("/api/articles/?project=%C2%B2", "project"),
+        ("/api/annotations/?project=%00", "project"),
+        ("/api/articles/?language=%00", "language"),
+    ],
+)
+def test_odd_query_strings_name_the_parameter(as_annotator, article, path, field):
+    assert field_errors(as_annotator.get(path.format(article=article.pk)), field)
+
+
+def test_huge_ids_in_query_strings_are_not_errors(as_annotator, article):
+    huge = "9" * 25
+    assert as_annotator.get(f"/api/articles/{article.pk}/?include=annotations&project={huge}").status_code == 404
+    assert as_annotator.get(f"/api/exports/jsonl/?project={huge}").status_code == 400
+    assert as_annotator.get(f"/api/annotations/?article={huge}").status_code == 400
