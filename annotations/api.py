@@ -151,7 +151,7 @@ class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=AliasSerializer, responses={201: AliasSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def aliases(self, request: Request, pk: str | None = None) -> Response:
-        """Record another name of the actor (an alias it already has is returned as is)."""
+        """Record another name of the actor; one it already has, or another actor's name, is refused (400)."""
         self._require_member()
         actor = self.get_object()
         body = AliasSerializer(data=request.data)
