@@ -6,7 +6,8 @@ and the browser UI call these functions and repeat none of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations.graphemes import splits_grapheme
 from annotations.models import (
     Actor,
     ActorAlias,
@@ -240,6 +242,11 @@ def _check_span(article: Article, start: Any, end: Any, quote: str | None) -> tu
         raise ValidationError({"end": f"end ({end}) must be greater than start ({start})."})
     if end > length:
         raise ValidationError({"end": f"end {end} is beyond the article text ({length} characters)."})
+    for field, offset in (("start", start), ("end", end)):
+        cut = splits_grapheme(article.text, offset)
+        if cut is not None:
+            message = f"{field} {offset} splits the character {cut!r} (one grapheme cluster): move it before or after."
+            raise ValidationError({field: message})
     actual = article.text[start:end]
     if quote is not None and quote != actual:
         raise ValidationError({"quote": f"quote does not match the article text at [{start}, {end}): {actual!r}."})
@@ -338,6 +345,25 @@ def _set_actors(annotation: Annotation, actors: list[Actor]) -> None:
     ActorLink.objects.bulk_create(ActorLink(annotation=annotation, actor=a) for a in actors if a.pk not in present)
 
 
+def _refuse_duplicate_span(function: Callable[..., Annotation]) -> Callable[..., Annotation]:
+    """Around a span write's transaction: PostgreSQL's refusal of a second identical span (one coder, one label,
+    the same offsets: constraint annotation_unique_per_coder) becomes a clear 400. Checked by the database alone, so
+    that two concurrent requests cannot both pass, and without a query of its own."""
+
+    @functools.wraps(function)
+    def write(*args: Any, **kwargs: Any) -> Annotation:
+        try:
+            return function(*args, **kwargs)
+        except IntegrityError as exc:
+            if "annotation_unique_per_coder" not in str(exc):
+                raise
+            message = "You already marked this text with this label (a span with the same start, end and label)."
+            raise ValidationError({"non_field_errors": message}) from exc
+
+    return write
+
+
+@_refuse_duplicate_span
 @transaction.atomic
 def create_annotation(
     *,
@@ -387,6 +413,7 @@ def create_annotation(
 _UNSET: Any = object()
 
 
+@_refuse_duplicate_span
 @transaction.atomic
 def update_annotation(
     annotation: Annotation,

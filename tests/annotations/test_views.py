@@ -112,10 +112,10 @@ def test_workspace_suggests_registry_names_but_not_spans_already_coded(client, a
 def test_workspace_data_costs_a_fixed_number_of_queries(client, annotator, project, article):
     actor = Actor.objects.create(name="Khalifa Haftar", kind=Actor.Kind.PERSON)
 
-    def add(i):
-        span(project, article, annotator, Label.Kind.ACTOR, i % 10, 14 + i % 10, actors=[actor])
-        span(project, article, annotator, Label.Kind.CLAIM, i % 10, 40, claim={"about": [actor]})
-        span(project, article, annotator, Label.Kind.SOURCE, i % 10, 20, source={"cue": "said"})
+    def add(i):  # distinct offsets: one coder cannot mark the same text with the same label twice
+        span(project, article, annotator, Label.Kind.ACTOR, i % 10, 14 + i, actors=[actor])
+        span(project, article, annotator, Label.Kind.CLAIM, i % 10, 37 + i, claim={"about": [actor]})
+        span(project, article, annotator, Label.Kind.SOURCE, i % 10, 15 + i, source={"cue": "said"})
 
     add(0)
     client.force_login(annotator)
