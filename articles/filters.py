@@ -16,6 +16,7 @@ from annotations import permissions
 from annotations.models import Actor, Annotation, Label, Project
 from articles.models import Article, Outlet
 from articles.selectors import SEARCH_CONFIG, search_articles
+from newsarchive.filters import UTCIsoDateTimeFilter
 
 MAX_SEARCH = 500
 NEGATED_TERM = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
@@ -39,8 +40,8 @@ class ArticleFilter(django_filters.FilterSet):
     project = IdFilter(queryset=_projects, method="filter_project", help_text="Project id")
     outlet = IdFilter(queryset=Outlet.objects.all(), help_text="Outlet id")
     language = django_filters.CharFilter(max_length=35, help_text="BCP-47 code, e.g. en")
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    published_after = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
     has_label = django_filters.CharFilter(
         method="filter_has_label", max_length=50, help_text="Label name, e.g. CLAIM: articles with such a span"
     )

@@ -263,3 +263,22 @@ def test_huge_ids_in_query_strings_are_not_errors(as_annotator, article):
     assert as_annotator.get(f"/api/articles/{article.pk}/?include=annotations&project={huge}").status_code == 404
     assert as_annotator.get(f"/api/exports/jsonl/?project={huge}").status_code == 400
     assert as_annotator.get(f"/api/annotations/?article={huge}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/articles/?published_after={value}",
+        "/api/claims/?published_before={value}",
+        "/api/annotations/?created_after={value}",
+        "/api/exports/jsonl/?published_after={value}",
+    ],
+)
+def test_utc_offsets_postgresql_refuses_are_converted_to_utc(as_annotator, actor_span, path):
+    """Found by the stateful fuzzing run: `+18:31` is valid ISO 8601 and Python, but beyond PostgreSQL's ±15:59."""
+    response = as_annotator.get(path.format(value="2001-05-22T16:03:55%2B18:31"))
+    assert response.status_code == 200
+    if not response.streaming:  # 16:03:55+18:31 is 21:32:55 UTC the day before: every span and article is after it
+        assert response.json()["results"] or "claims" in path
+    out_of_range = as_annotator.get(path.format(value="0001-01-01T00:00:00%2B05:00"))
+    assert "out of range" in field_errors(out_of_range, path.split("?")[1].split("=")[0])
