@@ -122,3 +122,21 @@ def _other(project):
     from tests.factories import MembershipFactory, UserFactory
 
     return MembershipFactory(project=project, user=UserFactory(username="second-coder")).user
+
+
+def test_the_database_refuses_a_duplicate_span_from_raw_sql(project, article, annotator):
+    from django.db import IntegrityError, connection, transaction
+
+    span = services.create_annotation(
+        project=project, article=article, label=label(project, Label.Kind.ACTOR), annotator=annotator, start=0, end=14
+    )
+    duplicate = pytest.raises(IntegrityError, match="annotation_unique_per_coder")
+    with duplicate, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO annotations_annotation (project_id, article_id, label_id, annotator_id, start, "end",'
+            " quote, prefix, suffix, status, note, attributes, created_at, updated_at)"
+            ' SELECT project_id, article_id, label_id, annotator_id, start, "end", quote, prefix, suffix, status,'
+            " note, attributes, created_at, updated_at FROM annotations_annotation WHERE id = %s",
+            [span.pk],
+        )
+    assert Annotation.objects.count() == 1
