@@ -31,3 +31,19 @@ def test_a_500_from_a_view_is_collected(client, admin_user, settings):
     assert client.get("/broken/").status_code == 500
     found = tracebacks.COLLECTOR.take()
     assert len(found) == 1 and "RuntimeError: broken view" in found[0][1]
+
+
+def test_a_database_refusal_is_a_logged_400(rf):
+    """The API's safety net: a DataError that validation missed answers 400, and its traceback fails the suite."""
+    from django.db import DataError
+
+    from newsarchive.exceptions import api_exception_handler
+
+    try:
+        raise DataError("unsupported Unicode escape sequence\nDETAIL: \\u0000 cannot be converted to text.")
+    except DataError as error:
+        response = api_exception_handler(error, {"request": rf.get("/api/x/"), "view": None})
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["The database refused a value: unsupported Unicode escape sequence."]}
+    found = tracebacks.COLLECTOR.take()
+    assert len(found) == 1 and "DataError: unsupported Unicode escape sequence" in found[0][1]
