@@ -282,3 +282,21 @@ def test_utc_offsets_postgresql_refuses_are_converted_to_utc(as_annotator, actor
         assert response.json()["results"] or "claims" in path
     out_of_range = as_annotator.get(path.format(value="0001-01-01T00:00:00%2B05:00"))
     assert "out of range" in field_errors(out_of_range, path.split("?")[1].split("=")[0])
+
+
+def test_attributes_over_64_kb_are_refused(as_annotator, project, article, actor_span):
+    big = {"comment": "x" * (64 * 1024)}
+    response = post_json(
+        as_annotator, "/api/annotations/", body(project, article, attributes=big, end=7, quote="Khalifa")
+    )
+    assert "attributes are at most 64 KB of JSON" in field_errors(response, "attributes")
+    response = as_annotator.patch(f"/api/annotations/{actor_span.pk}/", {"attributes": big}, format="json")
+    assert "at most 64 KB" in field_errors(response, "attributes")
+    assert Annotation.objects.count() == 1
+    actor_span.refresh_from_db()
+    assert actor_span.attributes == {}
+    fits = {"comment": "é" * 30_000}  # 60,000 bytes of UTF-8 in 30,000 characters
+    response = post_json(
+        as_annotator, "/api/annotations/", body(project, article, attributes=fits, end=7, quote="Khalifa")
+    )
+    assert response.status_code == 201, response.content
