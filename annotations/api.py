@@ -126,6 +126,8 @@ class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "list" and query.strip():
             if len(query) > 300:
                 raise ValidationError({"q": ["Search at most 300 characters."]})
+            if "\x00" in query:
+                raise ValidationError({"q": ["A search has no NUL (\\u0000) character."]})
             return search_actors(query, queryset)
         return queryset
 
@@ -150,7 +152,7 @@ class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=AliasSerializer, responses={201: AliasSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def aliases(self, request: Request, pk: str | None = None) -> Response:
-        """Record another name of the actor (an alias it already has is returned as is)."""
+        """Record another name of the actor; one it already has, or another actor's name, is refused (400)."""
         self._require_member()
         actor = self.get_object()
         body = AliasSerializer(data=request.data)
@@ -358,7 +360,7 @@ def _flag(request: Request, name: str, default: bool) -> bool:
 
 def _export_project(request: Request) -> int | None:
     raw = request.query_params.get("project")
-    return int(raw) if raw and raw.isdigit() else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else None
 
 
 class JSONLinesExportViewSet(viewsets.GenericViewSet):
@@ -443,7 +445,7 @@ class WebAnnotationExportViewSet(viewsets.GenericViewSet):
                 annotations, collection_url=collection_url, base_url=base_url, page_size=size, label="newsarchive spans"
             )
         else:
-            if not page_raw.isdigit() or not 1 <= int(page_raw) <= 10**7:
+            if not (page_raw.isascii() and page_raw.isdigit()) or not 1 <= int(page_raw) <= 10**7:
                 raise ValidationError({"page": ["page is a whole number from 1."]})
             total = annotations.count()
             page = int(page_raw)

@@ -29,6 +29,7 @@ from articles.models import Article
 from articles.selectors import count_hits, escape_snippet
 from articles.serializers import ARTICLE_VALUES, article_dict
 from articles.visibility import visible_articles
+from newsarchive.fields import RefuseUnknownKeys, WholeNumberField
 from newsarchive.rendering import ERRORS, RENDERERS
 from projects import roles
 from projects.models import Project
@@ -59,8 +60,8 @@ class ArticleSerializer(serializers.Serializer):
     annotations = AnnotationSerializer(many=True, required=False, help_text="With ?include=annotations")
 
 
-class SubmitSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1)
+class SubmitSerializer(RefuseUnknownKeys, serializers.Serializer):
+    project = WholeNumberField(min_value=1)
 
 
 class SubmittedSerializer(serializers.Serializer):
@@ -159,7 +160,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         raw = request.query_params.get("project")
         if not raw:
             return None
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise ValidationError({"project": ["A project id is a whole number."]})
         return get_object_or_404(roles.visible_projects(request.user), pk=int(raw))
 

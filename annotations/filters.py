@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from annotations.models import Actor, Annotation, Claim, Label, Relation
 from articles.models import Article
 from articles.visibility import visible_articles
+from newsarchive.filters import UTCIsoDateTimeFilter
 from projects import roles
 
 
@@ -38,8 +39,8 @@ class AnnotationFilter(django_filters.FilterSet):
     )
     annotator = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), help_text="User id")
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Annotation
@@ -70,14 +71,10 @@ class ClaimFilter(django_filters.FilterSet):
     stance = django_filters.ChoiceFilter(choices=Claim.Stance.choices)
     speech = django_filters.ChoiceFilter(choices=Claim.Speech.choices)
     verdict = django_filters.ChoiceFilter(choices=Claim.Verdict.choices)
-    published_after = django_filters.IsoDateTimeFilter(
-        field_name="annotation__article__published_at", lookup_expr="gte"
-    )
-    published_before = django_filters.IsoDateTimeFilter(
-        field_name="annotation__article__published_at", lookup_expr="lt"
-    )
-    created_after = django_filters.IsoDateTimeFilter(field_name="annotation__created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="annotation__created_at", lookup_expr="lt")
+    published_after = UTCIsoDateTimeFilter(field_name="annotation__article__published_at", lookup_expr="gte")
+    published_before = UTCIsoDateTimeFilter(field_name="annotation__article__published_at", lookup_expr="lt")
+    created_after = UTCIsoDateTimeFilter(field_name="annotation__created_at", lookup_expr="gte")
+    created_before = UTCIsoDateTimeFilter(field_name="annotation__created_at", lookup_expr="lt")
 
     class Meta:
         model = Claim

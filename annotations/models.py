@@ -161,6 +161,10 @@ class Annotation(models.Model):
             models.CheckConstraint(
                 condition=Q(start__gte=0) & Q(start__lt=models.F("end")), name="annotation_start_before_end"
             ),
+            # One coder marks the same text with the same label once (the label implies the project).
+            models.UniqueConstraint(
+                fields=["article", "annotator", "start", "end", "label"], name="annotation_unique_per_coder"
+            ),
         ]
         indexes = [
             models.Index(fields=["article", "annotator", "start"], name="annotation_article_annotator"),

@@ -21,6 +21,7 @@ from annotations import permissions
 from annotations.models import Actor, Annotation, Claim, ClaimAbout, Label, Relation, SourceAttribution
 from articles.models import Article
 from articles.visibility import visible_articles
+from newsarchive.fields import AttributesField, RefuseUnknownKeys, WholeNumberField, WholeNumberKeyField
 from newsarchive.rendering import iso
 from projects import roles
 from projects.models import Membership, Project
@@ -225,7 +226,7 @@ class ActorSerializer(serializers.ModelSerializer):
         return getattr(actor, "similarity", None)
 
 
-class ActorCreateSerializer(serializers.Serializer):
+class ActorCreateSerializer(RefuseUnknownKeys, serializers.Serializer):
     name = serializers.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=Actor.Kind.choices)
     country = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, allow_blank=True, max_length=3)
@@ -233,16 +234,18 @@ class ActorCreateSerializer(serializers.Serializer):
     acled_inter = serializers.ChoiceField(choices=Actor.Inter.choices, required=False, allow_null=True)
     wikidata_qid = serializers.RegexField(r"^Q[1-9][0-9]*$", required=False, allow_blank=True, max_length=20)
     cameo_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    parent = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), required=False, allow_null=True)
+    parent = WholeNumberKeyField(queryset=Actor.objects.all(), required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
 
 
-class AliasSerializer(serializers.Serializer):
+class AliasSerializer(RefuseUnknownKeys, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=300)
 
 
-class RelationSerializer(serializers.ModelSerializer):
+class RelationSerializer(RefuseUnknownKeys, serializers.ModelSerializer):
+    serializer_related_field = WholeNumberKeyField
+
     class Meta:
         model = Relation
         fields = ["id", "article", "source", "target", "kind", "annotator", "note", "created_at"]
@@ -276,7 +279,7 @@ def _visible_annotations(user: Any) -> QuerySet[Annotation]:
     return Annotation.objects.filter(permissions.annotation_scope(user))
 
 
-class VisibleKeyField(serializers.PrimaryKeyRelatedField):
+class VisibleKeyField(WholeNumberKeyField):
     """A primary key looked up among what the requesting user may see: `scope(user)`, built only when used.
 
     (Building every scoped queryset up front cost a few ms per request, most of them for fields not sent.)
@@ -375,15 +378,15 @@ def known_write_keys(user: Any, data: Any) -> dict[str, Any]:
     return known
 
 
-class SourceWriteSerializer(serializers.Serializer):
+class SourceWriteSerializer(RefuseUnknownKeys, serializers.Serializer):
     kind = serializers.ChoiceField(choices=SourceAttribution.Kind.choices, allow_blank=True, required=False)
     anonymity = serializers.ChoiceField(choices=SourceAttribution.Anonymity.choices, allow_blank=True, required=False)
     cue = serializers.CharField(allow_blank=True, max_length=100, required=False)
     channel = serializers.CharField(allow_blank=True, max_length=200, required=False)
 
 
-class ClaimWriteSerializer(serializers.Serializer):
-    claimant = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), allow_null=True, required=False)
+class ClaimWriteSerializer(RefuseUnknownKeys, serializers.Serializer):
+    claimant = WholeNumberKeyField(queryset=Actor.objects.all(), allow_null=True, required=False)
     claimant_is_outlet = serializers.BooleanField(required=False)
     claimant_mention = VisibleKeyField(
         scope=_visible_annotations, queryset=Annotation.objects.all(), allow_null=True, required=False
@@ -394,33 +397,51 @@ class ClaimWriteSerializer(serializers.Serializer):
     speech = serializers.ChoiceField(choices=Claim.Speech.choices, allow_blank=True, required=False)
     claim_date = serializers.DateField(allow_null=True, required=False)
     about = serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all()), required=False, max_length=MAX_LIST
+        child=WholeNumberKeyField(queryset=Actor.objects.all()), required=False, max_length=MAX_LIST
     )
     stance = serializers.ChoiceField(choices=Claim.Stance.choices, allow_blank=True, required=False)
     verdict = serializers.ChoiceField(choices=Claim.Verdict.choices, allow_blank=True, required=False)
     topic = serializers.CharField(allow_blank=True, max_length=100, required=False)
 
 
-class AnnotationWriteSerializer(serializers.Serializer):
-    """A span to store (POST) or the fields to change (PATCH); the annotator is always the requesting user."""
+class AnnotationWriteSerializer(RefuseUnknownKeys, serializers.Serializer):
+    """A span to store (POST) or the fields to change (PATCH); the annotator is always the requesting user.
+
+    Keys of a span's read representation that cannot be written (its id, annotator, prefix ...) are ignored, so
+    a client may send back what it read; any other unknown key is refused by name.
+    """
+
+    ignored_keys = frozenset(
+        (
+            "id",
+            "label_name",
+            "label_kind",
+            "annotator",
+            "annotator_name",
+            "prefix",
+            "suffix",
+            "created_at",
+            "updated_at",
+        )
+    )
 
     project = VisibleKeyField(scope=roles.with_member_role, queryset=Project.objects.all())
     article = VisibleKeyField(scope=_visible_article_texts, queryset=Article.objects.all())
     label = VisibleKeyField(scope=_visible_labels, queryset=Label.objects.all())
-    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text="Code points, inclusive")
-    end = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Code points, exclusive")
+    start = WholeNumberField(min_value=0, max_value=2**31 - 1, help_text="Code points, inclusive")
+    end = WholeNumberField(min_value=1, max_value=2**31 - 1, help_text="Code points, exclusive")
     quote = serializers.CharField(
         required=False, trim_whitespace=False, max_length=1_000_000, help_text="Must equal text[start:end]"
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     status = serializers.ChoiceField(choices=Annotation.Status.choices, required=False)
     actors = serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all()),
+        child=WholeNumberKeyField(queryset=Actor.objects.all()),
         required=False,
         max_length=MAX_LIST,
         help_text="Actor ids (ACTOR and SOURCE spans)",
     )
-    attributes = serializers.DictField(required=False)
+    attributes = AttributesField(required=False, help_text="Free JSON object, at most 64 KB")
     source = SourceWriteSerializer(required=False, allow_null=True, help_text="SOURCE spans only")
     claim = ClaimWriteSerializer(required=False, allow_null=True, help_text="CLAIM spans only")
 

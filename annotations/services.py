@@ -7,15 +7,17 @@ and the browser UI call these functions and repeat none of it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations.graphemes import splits_grapheme
 from annotations.models import (
     Actor,
     ActorAlias,
@@ -84,6 +86,40 @@ def _clean_name(name: str, *, field: str = "name") -> str:
     return name
 
 
+# pg_advisory_xact_lock(class, key): the class keeps these locks apart from any other advisory lock.
+_NAME_LOCK_CLASS = 1_1001
+
+
+def _lock_names(*names: str) -> None:
+    """Serialise, until the transaction ends, every registry write of these names (any case) as an actor's name or
+    an alias: the name rules below span two tables, which no unique constraint can, so two concurrent writes of
+    one name must not both pass the check before either is committed. Locks are taken in one order (no deadlock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, key) FROM"
+            " (SELECT DISTINCT hashtext(lower(name)) AS key FROM unnest(%s::text[]) AS name ORDER BY key) AS keys",
+            [_NAME_LOCK_CLASS, list(names)],
+        )
+
+
+def _name_taken_error(name: str, *, actor: Actor | None, as_alias: bool) -> str | None:
+    """Why `name` cannot be added to the registry (as a new actor's name, or as an alias of `actor`), if it cannot:
+    canonical names are unique (any case), and no actor's name or alias may be another actor's canonical name.
+    Aliases may be shared: "the Haftars" can name more than one actor."""
+    named = Actor.objects.filter(name__iexact=name).first()
+    if named is not None and (actor is None or named.pk != actor.pk):
+        return f"{name!r} is the name of another actor in the registry ({named.name!r}, id {named.pk})."
+    if named is not None and as_alias:
+        return f"{name!r} is already the name of {named.name!r}."
+    if as_alias and actor is not None and actor.aliases.filter(name__iexact=name).exists():
+        return f"{name!r} is already an alias of {actor.name!r}."
+    if not as_alias:
+        alias = ActorAlias.objects.filter(name__iexact=name).select_related("actor").first()
+        if alias is not None:
+            return f"{name!r} is an alias of {alias.actor.name!r} (id {alias.actor_id}): use that actor or rename."
+    return None
+
+
 @transaction.atomic
 def create_actor(
     *,
@@ -99,8 +135,13 @@ def create_actor(
 ) -> Actor:
     """Add an actor to the shared registry, refusing a name (or alias) that another actor already has."""
     name = _clean_name(name)
+    aliases = [_clean_name(alias, field="aliases") for alias in aliases]
+    _lock_names(name, *aliases)
     if Actor.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"An actor named {name!r} is already in the registry."})
+    error = _name_taken_error(name, actor=None, as_alias=False)
+    if error:
+        raise ValidationError({"name": error})
     actor = Actor(
         name=name,
         kind=kind,
@@ -114,17 +155,33 @@ def create_actor(
     actor.full_clean(validate_constraints=False)
     actor.save()
     for alias in aliases:
-        add_alias(actor=actor, name=alias)
+        error = _name_taken_error(alias, actor=actor, as_alias=True)
+        if error and not (alias.lower() == name.lower() or actor.aliases.filter(name__iexact=alias).exists()):
+            raise ValidationError({"aliases": error})
+        if not error:  # the actor's own name or an alias listed twice adds nothing
+            ActorAlias.objects.create(actor=actor, name=alias)
     return actor
 
 
+@transaction.atomic
 def add_alias(*, actor: Actor, name: str) -> ActorAlias:
-    """Record another name of the actor; an alias it already has (any case) is returned as is."""
+    """Record another name of the actor, refusing one it already has and another actor's name (any case)."""
     name = _clean_name(name)
-    existing = actor.aliases.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing
-    return ActorAlias.objects.create(actor=actor, name=name)
+    _lock_names(name)
+    error = _name_taken_error(name, actor=actor, as_alias=True)
+    if error:
+        raise ValidationError({"name": error})
+    try:
+        with transaction.atomic():
+            return ActorAlias.objects.create(actor=actor, name=name)
+    except IntegrityError as exc:  # written past the lock (raw SQL): still a clear message
+        raise ValidationError({"name": f"{name!r} is already an alias of {actor.name!r}."}) from exc
+
+
+def _keep_alias(actor: Actor, name: str) -> None:
+    """Record a name of a merged actor as an alias of the one kept, unless it already is one of its names."""
+    if name.lower() != actor.name.lower() and not actor.aliases.filter(name__iexact=name).exists():
+        ActorAlias.objects.create(actor=actor, name=name)
 
 
 @transaction.atomic
@@ -156,12 +213,12 @@ def merge_actors(*, keep: Actor, others: Iterable[Actor]) -> Actor:
     if keep.parent_id in other_ids:
         keep.parent = None
         keep.save(update_fields=["parent"])
+    _lock_names(*(name for other in others for name in (other.name, *other.aliases.values_list("name", flat=True))))
     for other in others:
         for alias in other.aliases.all():
-            add_alias(actor=keep, name=alias.name)
+            _keep_alias(keep, alias.name)
         other.delete()
-        if other.name.lower() != keep.name.lower():
-            add_alias(actor=keep, name=other.name)
+        _keep_alias(keep, other.name)
     return keep
 
 
@@ -185,6 +242,11 @@ def _check_span(article: Article, start: Any, end: Any, quote: str | None) -> tu
         raise ValidationError({"end": f"end ({end}) must be greater than start ({start})."})
     if end > length:
         raise ValidationError({"end": f"end {end} is beyond the article text ({length} characters)."})
+    for field, offset in (("start", start), ("end", end)):
+        cut = splits_grapheme(article.text, offset)
+        if cut is not None:
+            message = f"{field} {offset} splits the character {cut!r} (one grapheme cluster): move it before or after."
+            raise ValidationError({field: message})
     actual = article.text[start:end]
     if quote is not None and quote != actual:
         raise ValidationError({"quote": f"quote does not match the article text at [{start}, {end}): {actual!r}."})
@@ -283,6 +345,25 @@ def _set_actors(annotation: Annotation, actors: list[Actor]) -> None:
     ActorLink.objects.bulk_create(ActorLink(annotation=annotation, actor=a) for a in actors if a.pk not in present)
 
 
+def _refuse_duplicate_span(function: Callable[..., Annotation]) -> Callable[..., Annotation]:
+    """Around a span write's transaction: PostgreSQL's refusal of a second identical span (one coder, one label,
+    the same offsets: constraint annotation_unique_per_coder) becomes a clear 400. Checked by the database alone, so
+    that two concurrent requests cannot both pass, and without a query of its own."""
+
+    @functools.wraps(function)
+    def write(*args: Any, **kwargs: Any) -> Annotation:
+        try:
+            return function(*args, **kwargs)
+        except IntegrityError as exc:
+            if "annotation_unique_per_coder" not in str(exc):
+                raise
+            message = "You already marked this text with this label (a span with the same start, end and label)."
+            raise ValidationError({"non_field_errors": message}) from exc
+
+    return write
+
+
+@_refuse_duplicate_span
 @transaction.atomic
 def create_annotation(
     *,
@@ -332,6 +413,7 @@ def create_annotation(
 _UNSET: Any = object()
 
 
+@_refuse_duplicate_span
 @transaction.atomic
 def update_annotation(
     annotation: Annotation,

@@ -9,9 +9,9 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
@@ -29,6 +29,7 @@ from annotations.models import (
     Relation,
     SourceAttribution,
 )
+from annotations.permissions import sees_all_annotations
 from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
 from articles.models import Article, Outlet, ProjectFacet, Snapshot
@@ -77,6 +78,27 @@ def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str
     return project, role
 
 
+def _id_param(value: str) -> int | None:
+    """A whole-number id from the query string ('²' passes str.isdigit() but not int(); ids fit a bigint)."""
+    if value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def _nul_in_params(request: HttpRequest) -> bool:
+    """PostgreSQL text cannot hold NUL, so a filter value with one could only fail in the database."""
+    return any("\x00" in value for _, values in request.GET.lists() for value in values)
+
+
+def _actor_mentions(project: Project, actor: Actor, user, role: str) -> QuerySet:
+    """Ids of the articles where a span the user may see links the actor: annotators see their own spans only,
+    reviewers and project admins everyone's (as in the API's `mentions_actor`)."""
+    links = ActorLink.objects.filter(actor=actor, annotation__project=project)
+    if not sees_all_annotations(role):
+        links = links.filter(annotation__annotator=user)
+    return links.values("annotation__article_id")
+
+
 def _parse_date(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
@@ -113,13 +135,15 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     """A project's articles: full-text search, filters, sorting, pagination and the user's progress on each."""
     project, role = _member_project(request, project_id)
+    if _nul_in_params(request):
+        return HttpResponseBadRequest("A search or filter value may not contain a NUL (\\u0000) character.")
     params = request.GET
     query = params.get("q", "").strip()
     articles = project.articles.all()
 
-    outlet = params.get("outlet", "")
-    if outlet.isdigit():
-        articles = articles.filter(outlet_id=int(outlet))
+    outlet = _id_param(params.get("outlet", ""))
+    if outlet is not None:
+        articles = articles.filter(outlet_id=outlet)
     language = params.get("language", "")
     if language:
         articles = articles.filter(language=language)
@@ -137,13 +161,14 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         articles = articles.filter(Exists(mine.filter(status=status)))
 
     actor = None
-    actor_id = params.get("actor", "")
-    if actor_id.isdigit():
-        actor = Actor.objects.filter(pk=int(actor_id)).first()
+    actor_id = _id_param(params.get("actor", ""))
+    if actor_id is not None:
+        actor = Actor.objects.filter(pk=actor_id).first()
     if actor is not None:
         names = [actor.name, *actor.aliases.values_list("name", flat=True)]
-        # Coded mentions (the spans' actor links, indexed) or the name/aliases as whole words (the search index).
-        mentioned = ActorLink.objects.filter(actor=actor, annotation__project=project).values("annotation__article_id")
+        # Coded mentions the user may see (the spans' actor links, indexed) or the name/aliases as whole words
+        # (the search index).
+        mentioned = _actor_mentions(project, actor, request.user, role)
         articles = articles.filter(pk__in=mentioned.union(articles_naming(names)))
 
     sort = params.get("sort", "relevance" if query else "newest")

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from articles.models import Article, Outlet
 from articles.search import CONFIGS
 from articles.selectors import rank_expression, search_articles
+from newsarchive.filters import UTCIsoDateTimeFilter
 from projects import roles
 from projects.models import Project
 
@@ -45,8 +46,8 @@ class ArchiveArticleFilter(django_filters.FilterSet):
     project = IdFilter(queryset=_projects, method="filter_project", help_text="Project id")
     outlet = IdFilter(queryset=Outlet.objects.all(), help_text="Outlet id")
     language = django_filters.CharFilter(max_length=35, help_text="BCP-47 code, e.g. en")
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    published_after = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
 
     class Meta:
         model = Article

@@ -10,13 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles.forms import ImportForm
 from articles.importers import iter_submission
 from articles.services import batch_results, import_max_bytes, outcome_counts, run_import
+from newsarchive.parsers import ImportJSONParser
 from projects.models import Project
 from projects.roles import can_import
 
@@ -132,7 +133,7 @@ class ImportViewSet(viewsets.ViewSet):
     """Import articles: uploaded files, URLs or a pasted text; answers what came of each item."""
 
     permission_classes = [permissions.IsAuthenticated, CanImport]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, ImportJSONParser]
 
     @extend_schema(
         request={"multipart/form-data": ImportSerializer, "application/json": ImportSerializer},
@@ -191,8 +192,10 @@ class ImportViewSet(viewsets.ViewSet):
             if request.user.is_staff:
                 return None
             raise ValidationError({"project": "Choose a project you administer (id or slug)."})
+        if "\x00" in value:
+            raise ValidationError({"project": "A project id or slug has no NUL (\\u0000) character."})
         project = Project.objects.filter(slug=value).first()
-        if project is None and value.isdigit():
+        if project is None and value.isascii() and value.isdigit():
             project = Project.objects.filter(pk=int(value)).first()
         if project is None:
             raise ValidationError({"project": f"No project with id or slug {value!r}."})

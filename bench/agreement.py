@@ -48,7 +48,8 @@ def generate(articles: int, coders: int, per_article: int, seed: int = 1) -> Non
     from django.utils import timezone
 
     from annotations import services
-    from annotations.models import Label, Membership
+    from annotations.models import Label
+    from projects.models import Membership
 
     rng = random.Random(seed)
     users = get_user_model()
@@ -129,8 +130,9 @@ def measure(runs: int) -> None:
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from annotations.models import Annotation, Membership, Project
+    from annotations.models import Annotation
     from annotations.selectors import agreement_study
+    from projects.models import Membership, Project
 
     project = Project.objects.get(slug="agreement-bench")
     admin = get_user_model().objects.get(username="bench-admin")
@@ -193,7 +195,7 @@ def main() -> None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         connection.close()
     api_bench.setup_django(url)
-    from annotations.models import Project
+    from projects.models import Project
 
     if not Project.objects.filter(slug="agreement-bench").exists():
         generate(args.articles, args.coders, args.per_article)

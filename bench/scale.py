@@ -79,8 +79,9 @@ def generate(count: int, seed: int = 7) -> dict:
     from django.db import connection, transaction
 
     from annotations import services
-    from annotations.models import Label, Membership
+    from annotations.models import Label
     from articles.models import Outlet
+    from projects.models import Membership
 
     rng = random.Random(seed)
     vocab = {code: vocabulary(code, rng) for code, _ in LANGUAGES}
@@ -279,7 +280,7 @@ def main() -> None:
     from django.contrib.sessions.backends.db import SessionStore
     from rest_framework.authtoken.models import Token
 
-    from annotations.models import Project
+    from projects.models import Project
 
     state_file = REPO_ROOT / f".bench-scale-{urlsplit(url).path.strip('/')}.json"
     if Project.objects.filter(slug="scale-corpus").exists() and state_file.exists():

@@ -98,7 +98,8 @@ class CorpusCursorPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        size = int(raw) if raw.isdigit() and len(raw) < 20 else (10**9 if raw.isdigit() else 0)
+        digits = raw.isascii() and raw.isdigit()  # str.isdigit() alone also takes '²', which int() refuses
+        size = int(raw) if digits and len(raw) < 20 else (10**9 if digits else 0)
         if size < 1:
             raise ValidationError({"page_size": [f"page_size must be a whole number from 1 to {self.max_page_size}."]})
         return min(size, self.max_page_size)
@@ -134,10 +135,14 @@ class CorpusCursorPagination(BasePagination):
         page_queryset = queryset.order_by(*(_order_expression(field) for field in walk))
         if cursor is not None:
             page_queryset = page_queryset.filter(after(walk, cursor[0]))
-        try:
-            rows = list(page_queryset[: size + 1])
-        except (ValueError, TypeError, DataError):
-            raise ValidationError(INVALID) from None
+        if cursor is None:
+            rows = list(page_queryset[: size + 1])  # any error here is not the cursor's
+        else:
+            try:
+                rows = list(page_queryset[: size + 1])
+            except (ValueError, TypeError, DataError):
+                # A cursor whose position does not fit the ordering fields (hand-made or tampered with).
+                raise ValidationError(INVALID) from None
         more = len(rows) > size
         rows = rows[:size]
         if reverse:

@@ -25,23 +25,23 @@ def iso(value: datetime | date | None) -> str | None:
 
 
 class FastJSONRenderer(JSONRenderer):
-    """JSON through orjson: ~15x faster than the standard library on a page of 5,000 spans."""
+    """JSON through orjson: ~15x faster than the standard library on a page of 5,000 spans.
 
-    class _Encoder(JSONRenderer.encoder_class):
-        def default(self, obj: Any) -> Any:
-            if isinstance(obj, orjson.Fragment):
-                return json.loads(obj.contents)
-            return super().default(obj)
+    Spans made by PostgreSQL arrive as `orjson.Fragment`s (JSON text that orjson copies as it is). Only orjson
+    can write those, so an indented answer (`Accept: application/json; indent=2`, and the browsable API, which
+    asks for indent 4) is written by orjson first and then re-indented.
+    """
 
-    _fallback = _Encoder()
+    _encoder = JSONRenderer.encoder_class()
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
+        compact = orjson.dumps(data, default=self._encoder.default, option=orjson.OPT_NON_STR_KEYS)
         indent = self.get_indent(accepted_media_type or "", renderer_context or {})
-        if indent:
-            return json.dumps(data, cls=self._Encoder, indent=indent, ensure_ascii=False).encode()
-        return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_NON_STR_KEYS)
+        if not indent:
+            return compact
+        return json.dumps(json.loads(compact), indent=indent, ensure_ascii=False).encode()
 
 
 RENDERERS = [FastJSONRenderer, BrowsableAPIRenderer]

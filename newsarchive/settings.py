@@ -114,6 +114,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bounded JSON (body size and nesting depth): hostile bodies get a 4xx, never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "newsarchive.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "newsarchive.exceptions.api_exception_handler",
@@ -144,6 +150,8 @@ NEWSARCHIVE_FETCH_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_FETCH_MAX_BYTES", 
 NEWSARCHIVE_FETCH_MAX_REDIRECTS = int(os.environ.get("NEWSARCHIVE_FETCH_MAX_REDIRECTS", "5"))
 NEWSARCHIVE_FETCH_ALLOWED_ADDRESSES = env_list("NEWSARCHIVE_FETCH_ALLOWED_ADDRESSES")
 NEWSARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# A JSON body of the API (a span, an actor, a relation): far above any honest one, far below the import cap.
+NEWSARCHIVE_API_MAX_BODY_BYTES = int(os.environ.get("NEWSARCHIVE_API_MAX_BODY_BYTES", str(4 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSARCHIVE_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,10 +1,35 @@
-"""Shared fixtures: real PostgreSQL through pytest-django, users in their project roles, a small article."""
+"""Shared fixtures: real PostgreSQL through pytest-django, users in their project roles, a small article.
+
+Also the guard against server tracebacks (tests/tracebacks.py): a test during which a server logged one fails,
+and so does the session when one is logged between tests (a live server finishing a request late).
+"""
 
 import pytest
 from django.test import override_settings
 
 from projects.models import Membership
+from tests import tracebacks
 from tests.factories import ArticleFactory, MembershipFactory, ProjectFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def no_server_traceback(request):
+    """Fail the test if a server logged a traceback while it ran (a 500, or a database refusal turned into a 400)."""
+    collector = tracebacks.install()
+    collector.stray.extend(collector.take())  # logged between tests: reported when the session ends
+    collector.current_test = request.node.nodeid
+    yield
+    found = collector.take()
+    collector.current_test = "(between tests)"
+    if found:
+        pytest.fail(tracebacks.report(found), pytrace=False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    found = tracebacks.COLLECTOR.stray + tracebacks.COLLECTOR.take()
+    if found:
+        session.config.get_terminal_writer().line(tracebacks.report(found), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -112,10 +112,10 @@ def test_workspace_suggests_registry_names_but_not_spans_already_coded(client, a
 def test_workspace_data_costs_a_fixed_number_of_queries(client, annotator, project, article):
     actor = Actor.objects.create(name="Khalifa Haftar", kind=Actor.Kind.PERSON)
 
-    def add(i):
-        span(project, article, annotator, Label.Kind.ACTOR, i % 10, 14 + i % 10, actors=[actor])
-        span(project, article, annotator, Label.Kind.CLAIM, i % 10, 40, claim={"about": [actor]})
-        span(project, article, annotator, Label.Kind.SOURCE, i % 10, 20, source={"cue": "said"})
+    def add(i):  # distinct offsets: one coder cannot mark the same text with the same label twice
+        span(project, article, annotator, Label.Kind.ACTOR, i % 10, 14 + i, actors=[actor])
+        span(project, article, annotator, Label.Kind.CLAIM, i % 10, 37 + i, claim={"about": [actor]})
+        span(project, article, annotator, Label.Kind.SOURCE, i % 10, 15 + i, source={"cue": "said"})
 
     add(0)
     client.force_login(annotator)
@@ -203,3 +203,45 @@ def test_mentions_actor_matches_whole_words_of_names_and_aliases_not_substrings(
     page = client.get(f"/projects/{project.pk}/", {"actor": wagner.pk}).content.decode()
     assert all(title in page for title in ("Named", "Aliased", "Inflected"))
     assert "Substring" not in page and "Apart" not in page
+
+
+def test_mentioned_actor_filter_shows_an_annotator_only_their_own_links(client, annotator, reviewer, project):
+    """Another coder's link must not tell an annotator which articles mention an actor (issue 11)."""
+    haftar = Actor.objects.create(name="Khalifa Haftar", kind=Actor.Kind.PERSON)
+    theirs = ArticleFactory(text="The field marshal spoke.", title="Theirs")
+    mine = ArticleFactory(text="The commander spoke.", title="Mine")
+    project.articles.add(theirs, mine)
+    other = MembershipFactory(project=project, user=UserFactory(username="other")).user
+    span(project, theirs, other, Label.Kind.ACTOR, 0, 17, actors=[haftar])
+    span(project, mine, annotator, Label.Kind.ACTOR, 0, 13, actors=[haftar])
+    url = f"/projects/{project.pk}/"
+
+    client.force_login(annotator)
+    page = client.get(url, {"actor": haftar.pk}).content.decode()
+    assert "Mine" in page and "Theirs" not in page
+    client.force_login(other)
+    page = client.get(url, {"actor": haftar.pk}).content.decode()
+    assert "Theirs" in page and "Mine" not in page
+    client.force_login(reviewer)
+    page = client.get(url, {"actor": haftar.pk}).content.decode()
+    assert "Theirs" in page and "Mine" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"q": "a\x00b"}, {"language": "\x00"}, {"outlet": "a\x00"}, {"actor": "1\x00"}, {"sort": "\x00"}],
+)
+def test_article_list_refuses_nul_in_a_filter(client, annotator, project, article, query):
+    client.force_login(annotator)
+    response = client.get(f"/projects/{project.pk}/", query)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "-1", "1.5", "\u0661"])
+def test_article_list_ignores_ids_that_are_not_whole_numbers(client, annotator, project, article, value):
+    client.force_login(annotator)
+    for name in ("outlet", "actor", "page"):
+        response = client.get(f"/projects/{project.pk}/", {name: value})
+        assert response.status_code == 200
+        assert article.title in response.content.decode()
