@@ -20,7 +20,7 @@ class PageBlocks:
     starts: list[int]  # index of each block's first token in `tokens`
     tokens: list[str]
     shingles: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # 4-token shingle -> start positions
-    short_blocks: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # blocks under 4 tokens -> starts
+    whole_blocks: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # a block's tokens -> its starts
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> PageBlocks:
@@ -36,12 +36,8 @@ class PageBlocks:
             starts.append(len(tokens))
             tokens.extend(words)
         page = cls(texts, starts, tokens)
-        for position in range(len(tokens) - SHINGLE + 1):
-            page.shingles.setdefault(tuple(tokens[position : position + SHINGLE]), []).append(position)
         for index, start in enumerate(starts):
-            end = page.block_end(index)
-            if end - start < SHINGLE:
-                page.short_blocks.setdefault(tuple(tokens[start:end]), []).append(start)
+            page.whole_blocks.setdefault(tuple(tokens[start : page.block_end(index)]), []).append(start)
         return page
 
     def block_end(self, index: int) -> int:
@@ -59,39 +55,44 @@ class PageBlocks:
     def align(self, blocks: Sequence[str]) -> bytearray:
         """Mark the page tokens an extractor's output reproduces, following its order where text repeats."""
         covered = bytearray(len(self.tokens))
-        # Each output block's shingles (or, for a block under 4 tokens, the block itself) with its page positions.
-        hits: list[tuple[int, list[int], int]] = []
+        # Each output block as a whole where the page has it as a block (most are), else its shingles, with the
+        # page positions where they occur.
+        hits: list[tuple[int, list[int], int]] = []  # (offset in the output's tokens, page positions, length)
+        offset = 0
         for block in blocks:
             words = TOKEN.findall(block)
-            if len(words) < SHINGLE:
-                if words and (found := self.short_blocks.get(tuple(words))):
-                    hits.append((len(hits), found, len(words)))
-                continue
-            for position in range(len(words) - SHINGLE + 1):
-                if found := self.shingles.get(tuple(words[position : position + SHINGLE])):
-                    hits.append((len(hits), found, SHINGLE))
+            if found := self.whole_blocks.get(tuple(words)):
+                hits.append((offset, found, len(words)))
+            else:
+                if not self.shingles:  # built on first need: most output blocks are whole page blocks
+                    for start in range(len(self.tokens) - SHINGLE + 1):
+                        self.shingles.setdefault(tuple(self.tokens[start : start + SHINGLE]), []).append(start)
+                for position in range(len(words) - SHINGLE + 1):
+                    if found := self.shingles.get(tuple(words[position : position + SHINGLE])):
+                        hits.append((offset + position, found, SHINGLE))
+            offset += len(words)
         # Text that occurs more than once on the page (a headline also in a teaser) is placed where the
         # extractor's neighbouring, unambiguous text is: after the previous match, else before the next unique one.
         next_unique: list[tuple[int, int] | None] = [None] * len(hits)
         upcoming = None
         for index in range(len(hits) - 1, -1, -1):
             if len(hits[index][1]) == 1:
-                upcoming = (index, hits[index][1][0])
+                upcoming = (hits[index][0], hits[index][1][0])
             next_unique[index] = upcoming
         previous: tuple[int, int] | None = None
-        for index, found, size in hits:
+        for index, (at, found, size) in enumerate(hits):
             if len(found) == 1:
                 position = found[0]
             else:
                 if previous is not None:
-                    expected = previous[1] + (index - previous[0])
+                    expected = previous[1] + (at - previous[0])
                 elif (anchor := next_unique[index]) is not None:
-                    expected = anchor[1] - (anchor[0] - index)
+                    expected = anchor[1] - (anchor[0] - at)
                 else:
                     expected = found[0]
                 position = min(found, key=lambda start: abs(start - expected))
             covered[position : position + size] = b"\x01" * size
-            previous = (index, position)
+            previous = (at, position)
         return covered
 
 
