@@ -32,7 +32,7 @@ WEIGHTS = Weights(
         "trafilatura_recall": 3.55,
         "readability": 3.5,
     },
-    threshold=0.425,
+    threshold=0.375,
 )
 
 
