@@ -121,7 +121,8 @@ def site_names_of(meta: dict[str, str], article_ld: dict, url: str | None) -> li
         host_name(meta.get("og:url")),
         host_name(url),
     ]
-    return [name for name in names if name]
+    # Some pages put the headline into application-name or twitter:site; an outlet's name is short.
+    return [name for name in names if name and len(WORD.findall(name)) <= 6]
 
 
 def article_title(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld: dict, url: str | None = None) -> str:
