@@ -2,7 +2,8 @@
 
 No database, no network. Everything the importer stores about a page's content comes from here:
 decoding.py turns bytes into text, text.py reads plain-text files, html.py reads pages (metadata.py,
-language.py and body.py do the parts), boilerplate.py knows page furniture, common.py holds what they share.
+titles.py, language.py and body.py do the parts; body.py asks the voters.py extractors and combine.py weighs
+their votes), boilerplate.py knows page furniture, common.py holds what they share.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Mapping
 from articles.extraction.common import ExtractedArticle, ExtractionError, normalize_text
 from articles.extraction.decoding import decode_bytes, gunzip_if_needed, is_html, reject_binary
 from articles.extraction.html import extract_html
-from articles.extraction.metadata import strip_site_name
 from articles.extraction.text import extract_text_file
+from articles.extraction.titles import strip_site_name
 
 __all__ = [
     "ExtractedArticle",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
-from articles.extraction.body import body_paragraphs
+from articles.extraction.body import WEIGHTS, BodyVotes, collect_votes, decide
+from articles.extraction.combine import Weights
 from articles.extraction.common import ExtractedArticle, ExtractionError, normalize_text
 from articles.extraction.language import guess_language, page_language
 from articles.extraction.metadata import (
     article_byline,
     article_lead,
-    article_title,
     canonical_url,
     domain_of,
     json_ld_article,
@@ -19,26 +19,16 @@ from articles.extraction.metadata import (
     meta_tags,
     outlet_name,
     publication_date,
-    raw_titles,
 )
+from articles.extraction.titles import article_title, raw_titles
 
 
-def extract_html(html: str, *, url: str | None = None, encoding: str = "") -> ExtractedArticle:
+def extract_html(
+    html: str, *, url: str | None = None, encoding: str = "", weights: Weights = WEIGHTS
+) -> ExtractedArticle:
     """Read an HTML page: metadata from meta tags and JSON-LD, body text without page furniture."""
-    tree = parse_html(html)
-    meta = meta_tags(tree)
-    article_ld = json_ld_article(tree)
-    canonical = canonical_url(tree, meta, url)
-    title = article_title(tree, meta, article_ld)
-    headings = [
-        title,
-        *raw_titles(tree, meta, article_ld),
-        *(normalize_text(h.text_content()) for h in tree.iter("h1")),
-    ]
-    summaries = [meta.get(name, "") for name in ("description", "og:description", "twitter:description")]
-    paragraphs = body_paragraphs(
-        tree, url=url or canonical or None, headings=headings, summaries=summaries, article_ld=article_ld
-    )
+    tree, meta, article_ld, canonical, title, votes = read_page(html, url=url, weights=weights)
+    paragraphs = decide(votes, weights)
     if not paragraphs:
         raise ExtractionError("no article text found in the page")
     body = "\n\n".join(paragraphs)
@@ -70,6 +60,38 @@ def extract_html(html: str, *, url: str | None = None, encoding: str = "") -> Ex
         content_type="text/html",
         metadata=metadata,
     )
+
+
+def html_votes(html: str, *, url: str | None = None) -> tuple[str, BodyVotes]:
+    """The title and every voter's say on the body, all voters run (for bench/extraction.py, which fits weights)."""
+    _tree, _meta, _article_ld, _canonical, title, votes = read_page(html, url=url, weights=None)
+    return title, votes
+
+
+def read_page(
+    html: str, *, url: str | None, weights: Weights | None
+) -> tuple[lxml.html.HtmlElement, dict[str, str], dict, str, str, BodyVotes]:
+    """Parse a page and gather what its body and metadata are read from: tags, JSON-LD, title, the voters' say."""
+    tree = parse_html(html)
+    meta = meta_tags(tree)
+    article_ld = json_ld_article(tree)
+    canonical = canonical_url(tree, meta, url)
+    title = article_title(tree, meta, article_ld, url)
+    headings = [
+        title,
+        *raw_titles(tree, meta, article_ld),
+        *(normalize_text(h.text_content()) for h in tree.iter("h1")),
+    ]
+    summaries = [meta.get(name, "") for name in ("description", "og:description", "twitter:description")]
+    votes = collect_votes(
+        tree,
+        url=url or canonical or None,
+        headings=headings,
+        summaries=summaries,
+        article_ld=article_ld,
+        weights=weights,
+    )
+    return tree, meta, article_ld, canonical, title, votes
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement:

@@ -1,8 +1,9 @@
-"""Metadata of an HTML page: title, byline, dates, outlet, canonical URL and lead, from meta tags and JSON-LD."""
+"""Metadata of an HTML page: byline, dates, outlet, canonical URL and lead, from meta tags and JSON-LD."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -11,11 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from htmldate import find_date
 
-from articles.extraction.common import WORD, normalize_text, same_words
-
-# Separators between a headline and a site name: bar, hyphen, en and em dash, colon, tilde, dots, guillemet.
-SEPARATOR_CHARS = "|\\-\u2013\u2014:~\u00b7\u2022\u00bb/"
-TITLE_SEPARATORS = re.compile(rf"\s+(?:[{SEPARATOR_CHARS}]|::)\s+")
+from articles.extraction.common import WORD, normalize_text
 
 # "By ", "Author: " before a byline, and the date often printed after it.
 BYLINE_LABEL = re.compile(r"^(?:(?:written |words |reporting )?by|von|par|por|di|door|\w+\s?:)\s+", re.IGNORECASE)
@@ -88,7 +85,8 @@ def ld_string(value: object) -> str:
         return ld_string(value[0]) if value else ""
     if isinstance(value, dict):
         return ld_string(value.get("name") or value.get("@value") or "")
-    return normalize_text(str(value)) if isinstance(value, str | int | float) else ""
+    # Some sites put HTML entities ("&#8216;") into JSON-LD strings.
+    return normalize_text(html.unescape(str(value))) if isinstance(value, str | int | float) else ""
 
 
 def first_text(tree: lxml.html.HtmlElement, xpath: str) -> str:
@@ -114,62 +112,6 @@ def domain_of(url: str | None) -> str:
     """The URL's lower-cased host without "www."; "" when there is none."""
     host = (urlsplit(url or "").hostname or "").lower()
     return host.removeprefix("www.")
-
-
-def compact(text: str) -> str:
-    """The text's words lower-cased and run together, to compare names spelled differently ("BBC News", "bbc")."""
-    return "".join(WORD.findall(text)).lower()
-
-
-def names_site(part: str, site_names: list[str]) -> bool:
-    """True when a title part is the site's name ("BBC News" for og:site_name "BBC", domain "bbc.com")."""
-    part = compact(part)
-    return bool(part) and any(name and (part in name or name in part) for name in map(compact, site_names))
-
-
-def strip_site_name(title: str, site_names: list[str]) -> str:
-    """Remove a trailing (or leading) site name from a <title>: "Headline | Site" becomes "Headline"."""
-    separators = list(TITLE_SEPARATORS.finditer(title))
-    if not separators:
-        return title
-    first, last = title[: separators[0].start()], title[separators[-1].end() :]
-    if names_site(last, site_names):
-        return title[: separators[-1].start()]
-    if names_site(first, site_names):
-        return title[separators[0].end() :]
-    # An unknown short last part after a long headline is a site or section name too.
-    if len(WORD.findall(last)) <= 3 and len(WORD.findall(title[: separators[-1].start()])) >= 5:
-        return title[: separators[-1].start()]
-    return title
-
-
-def raw_titles(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld: dict) -> list[str]:
-    """The page's headline candidates as written: og:title, JSON-LD headline, twitter:title, <title>."""
-    values = (
-        meta.get("og:title", ""),
-        ld_string(article_ld.get("headline")),
-        meta.get("twitter:title", ""),
-        first_text(tree, "//title"),
-    )
-    return [text for text in map(normalize_text, values) if text]
-
-
-def article_title(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld: dict) -> str:
-    """The headline: h1 when og:title or JSON-LD agree with it, else og:title, JSON-LD headline, <title>."""
-    site_names = [
-        meta.get("og:site_name", ""),
-        meta.get("application-name", ""),
-        ld_string(article_ld.get("publisher")),
-        domain_of(meta.get("og:url")).split(".")[0],
-    ]
-    candidates = [strip_site_name(value, site_names) for value in raw_titles(tree, meta, article_ld)]
-    headings = [normalize_text(h.text_content()) for h in tree.xpath("//h1")[:5]]
-    for heading in headings:
-        if any(same_words(heading, candidate) for candidate in candidates):
-            return heading
-    if candidates:
-        return candidates[0]
-    return next((heading for heading in headings if heading), "")
 
 
 def article_byline(tree: lxml.html.HtmlElement, meta: dict[str, str], article_ld: dict) -> str:

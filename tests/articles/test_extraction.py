@@ -19,6 +19,7 @@ from articles.extraction import (
     is_html,
     strip_site_name,
 )
+from articles.extraction.combine import PageBlocks, Weights
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLES = FIXTURES / "extraction"
@@ -383,3 +384,109 @@ def test_hard_wrapped_plain_text_lines_are_joined():
         "Drone strike kills two\n\nA drone strike on a car near the border killed two people on Sunday, local "
         "officials said."
     )
+
+
+# --- combining extractors -----------------------------------------------------------------------------
+
+
+STORY = [
+    "Rebel fighters shelled the outskirts of the city overnight, residents said on Monday morning.",
+    "The United Nations said aid convoys would wait until the fighting around the airport had stopped.",
+]
+
+
+def test_combiner_keeps_the_blocks_a_weighted_majority_keeps():
+    page = PageBlocks.from_lines(["Home", "Sports", *STORY, "Most read: Ten things to do this weekend"])
+    shares = {
+        "first": page.coverage(STORY),
+        "second": page.coverage(STORY[1:]),
+        "third": page.coverage(["Most read: Ten things to do this weekend", *STORY]),
+    }
+    weights = Weights(voters={"first": 1.0, "second": 1.0, "third": 1.0}, threshold=0.5)
+    kept = [text for text, wanted in zip(page.texts, weights.keep(shares, len(page.texts)), strict=True) if wanted]
+    assert kept == STORY
+
+
+def test_combiner_weighs_a_reliable_voter_more():
+    page = PageBlocks.from_lines([*STORY, "Most read: Ten things to do this weekend"])
+    shares = {"reliable": page.coverage(STORY), "noisy": page.coverage([*STORY, page.texts[-1]])}
+    equal = Weights(voters={"reliable": 1.0, "noisy": 1.0}, threshold=0.5)
+    weighted = Weights(voters={"reliable": 3.0, "noisy": 1.0}, threshold=0.5)
+    assert equal.keep(shares, 3) == [True, True, True]
+    assert weighted.keep(shares, 3) == [True, True, False]
+
+
+def test_repeated_text_is_credited_where_the_extractor_found_it():
+    headline = "Rebels shell the city outskirts overnight"
+    page = PageBlocks.from_lines([headline, "Teaser list", "Another story", headline, *STORY])
+    shares = page.coverage([headline, *STORY])
+    assert shares == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+
+
+def test_voters_not_yet_run_are_skipped_only_when_they_cannot_change_a_block():
+    page = PageBlocks.from_lines(["Home", *STORY])
+    weights = Weights(voters={"a": 1.0, "b": 1.0, "c": 1.0}, threshold=0.5)
+    agreed = {"a": page.coverage(STORY), "b": page.coverage(STORY)}
+    split = {"a": page.coverage(STORY), "b": page.coverage(["Home"])}
+    assert weights.decided(agreed, 3)
+    assert not weights.decided(split, 3)
+
+
+# --- headlines ---------------------------------------------------------------------------------------
+
+
+def page_with(head: str, body: str = "") -> bytes:
+    paragraphs = "".join(f"<p>{text}</p>" for text in STORY)
+    return f"<html><head>{head}</head><body>{body}<article>{paragraphs}</article></body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "China deploys troops and warns surrender is only option | World | News | Express.co.uk",
+            "China deploys troops and warns surrender is only option",
+        ),
+        (
+            "Clinic reopens after two-year closure - Health News Story - Frontline Wire",
+            "Clinic reopens after two-year closure",
+        ),
+        ("Clinic reopens after two-year closure :: Frontline Wire", "Clinic reopens after two-year closure"),
+    ],
+)
+def test_site_and_section_names_are_stripped_from_the_title(title, expected):
+    assert strip_site_name(title, ["Frontline Wire", "express"]) == expected
+
+
+def test_headline_naming_the_outlet_is_not_taken_for_the_site_name():
+    head = (
+        '<meta property="og:site_name" content="the Guardian">'
+        '<meta property="og:title" content="The Guardian view on the ceasefire: a fragile truce | Editorial">'
+    )
+    article = extract(page_with(head), url="https://www.theguardian.com/commentisfree/2020/jan/12/view")
+    assert article.title == "The Guardian view on the ceasefire: a fragile truce"
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ('<meta property="og:site_name" content="SuperSoccer"><title>SuperSoccer</title>', "<h1>LANGUAGES</h1>"),
+        ("<title>SuperSoccer</title>", "<h1>November 19, 2019</h1>"),
+        ('<meta property="og:title" content="Tuesday 19.11.2019 10:32">', "<h1>MENU</h1>"),
+    ],
+)
+def test_a_site_name_menu_word_or_date_is_never_the_title(head, body):
+    article = extract(page_with(head, body), url="https://www.supersoccer.example/news/1234")
+    assert article.title not in {"SuperSoccer", "LANGUAGES", "November 19, 2019", "Tuesday 19.11.2019 10:32", "MENU"}
+    assert article.title == STORY[0]  # nothing else names the article: its first paragraph stands in
+
+
+def test_json_ld_headline_is_preferred_and_its_entities_decoded():
+    ld = json.dumps({"@type": "NewsArticle", "headline": "&#8216;We will not leave&#8217;, say residents"})
+    head = f'<title>Home | Frontline Wire</title><script type="application/ld+json">{ld}</script>'
+    assert extract(page_with(head)).title == "\u2018We will not leave\u2019, say residents"
+
+
+def test_title_with_utf8_read_as_windows_1252_is_repaired():
+    head = '<meta charset="utf-8"><meta property="og:title" content="CafÃ© owners protest new curfew in Kyiv">'
+    assert extract(page_with(head)).title == "Café owners protest new curfew in Kyiv"
