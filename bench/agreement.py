@@ -93,6 +93,7 @@ def generate(articles: int, coders: int, per_article: int, seed: int = 1) -> Non
                     elif roll < 0.9:
                         coded.append((rng.choice(labels), start, end))
                 coded += [(rng.choice(labels), s, e) for s, e in api_bench._spans(rng, text, per_article - len(coded))]
+                coded = list(dict.fromkeys(coded))  # a coder marks the same offsets with one label once
                 for label, start, end in coded:
                     spans.append(
                         (annotation_id, project.pk, article_id, label, coder, start, end, text[start:end],

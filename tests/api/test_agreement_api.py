@@ -45,6 +45,7 @@ def code_articles(project, coders, *, articles=4, seed=1, submit=True):
         for coder in coders:
             spans = [s if rng.random() < 0.6 else (rng.choice(LABELS), s[1], s[2]) for s in base if rng.random() < 0.8]
             spans += [random_span(rng, text) for _ in range(rng.randint(0, 2))]
+            spans = list(dict.fromkeys(spans))  # one coder marks the same offsets with one label once
             for name, start, end in spans:
                 services.create_annotation(
                     project=project, article=article, label=labels[name], annotator=coder, start=start, end=end
