@@ -1,6 +1,9 @@
 """Review that follows edits, the history PostgreSQL keeps (who, when, through what), and deletes that would
 destroy others' work."""
 
+import html
+import re
+
 from django.contrib.admin.sites import site
 from django.db import connection
 from django.test import Client
@@ -126,7 +129,9 @@ def test_an_admin_edit_is_recorded_as_the_admin_through_the_admin(staff, annotat
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data.update({"actor_links-TOTAL_FORMS": 1, "actor_links-INITIAL_FORMS": 1})
     link = actor_span.actor_links.get()
-    data.update({"actor_links-0-id": link.pk, "actor_links-0-annotation": actor_span.pk, "actor_links-0-actor": link.actor_id})
+    data.update(
+        {"actor_links-0-id": link.pk, "actor_links-0-annotation": actor_span.pk, "actor_links-0-actor": link.actor_id}
+    )
     response = client.post(change, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     stored = Annotation.objects.get(pk=actor_span.pk)
@@ -156,11 +161,16 @@ def test_a_deleted_span_keeps_its_history_for_who_could_see_it(as_annotator, as_
     assert client_for(other).get(f"/api/annotations/{span_id}/history/").status_code == 404
 
 
-def test_admin_shows_history(staff, actor_span):
+def test_admin_shows_history(staff, actor_span, as_annotator):
+    as_annotator.patch(url(actor_span), {"note": "seen in the admin"}, format="json")
     client = Client()
     client.force_login(staff)
-    page = client.get(reverse("admin:annotations_annotation_change", args=[actor_span.pk]))
-    assert b"History" in page.content
+    page = client.get(reverse("admin:annotations_annotation_change", args=[actor_span.pk])).content.decode()
+    link = re.search(r'<a href="([^"]+)" class="events-admin">', page)
+    assert link, "the change form links to the span's events"
+    events = client.get(html.unescape(link.group(1)))
+    assert events.status_code == 200
+    assert "seen in the admin" in events.content.decode()
 
 
 # --- deletes that would destroy others' work ---------------------------------------------------------------------
@@ -169,7 +179,6 @@ def test_admin_shows_history(staff, actor_span):
 def test_deleting_a_span_another_coders_relation_points_at_is_refused(project, article, annotator, actor_span):
     colleague = MembershipFactory(project=project, user=UserFactory(username="colleague")).user
     admin = MembershipFactory(project=project, user=UserFactory(username="boss"), role=Membership.Role.ADMIN).user
-    # The colleague's relation needs both spans visible to them: an admin draws it on their behalf here.
     theirs = make(project, article, colleague, Label.Kind.ACTOR, 23, 37)
     relation = services.create_relation(source=theirs, target=actor_span, kind="coreference", annotator=colleague)
     claim = make(project, article, colleague, Label.Kind.CLAIM, 15, 22, claim={"claimant_mention": actor_span})
@@ -177,7 +186,13 @@ def test_deleting_a_span_another_coders_relation_points_at_is_refused(project, a
     assert response.status_code == 409
     body = response.json()
     assert body["dependent"]["relations"] == [
-        {"id": relation.pk, "kind": "coreference", "source": theirs.pk, "target": actor_span.pk, "annotator": "colleague"}
+        {
+            "id": relation.pk,
+            "kind": "coreference",
+            "source": theirs.pk,
+            "target": actor_span.pk,
+            "annotator": "colleague",
+        }
     ]
     assert body["dependent"]["claims"] == [{"id": claim.pk, "field": "claimant_mention", "annotator": "colleague"}]
     assert body["detail"].startswith("Other annotators' work depends on this span: relation ")
