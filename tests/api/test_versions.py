@@ -189,9 +189,7 @@ def test_two_patches_with_the_same_if_match_one_wins_one_gets_412():
             client = Client()
             client.force_login(coder)
             barrier.wait()
-            response = client.patch(
-                url(span), data={"note": note}, content_type="application/json", HTTP_IF_MATCH=etag
-            )
+            response = client.patch(url(span), data={"note": note}, content_type="application/json", HTTP_IF_MATCH=etag)
             return response.status_code, response.json()["note"]
 
         return send
