@@ -127,6 +127,16 @@ class LabelViewSet(viewsets.ReadOnlyModelViewSet):
         return ("id",)
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description='W/"<version>" from the ETag: refuse the write (412) if the resource changed since',
+)
+CONFIRM = OpenApiParameter("confirm", OpenApiTypes.BOOL, description="Delete even though others' work depends on it")
+STALE = {412: OpenApiResponse(OpenApiTypes.OBJECT, description="If-Match is stale: the current representation")}
+DEPENDENT = "Others' work depends on the span: {detail, dependent: {relations, claims}}; nothing deleted"
+
 Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="Fuzzy search over names and aliases, best first")
 
 
@@ -192,8 +202,15 @@ class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(responses={200: AnnotationSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(responses={200: AnnotationSerializer, **ERRORS}),
     create=extend_schema(request=AnnotationWriteSerializer, responses={201: AnnotationSerializer, **ERRORS}),
-    partial_update=extend_schema(request=AnnotationWriteSerializer, responses={200: AnnotationSerializer, **ERRORS}),
-    destroy=extend_schema(responses={204: None, **ERRORS}),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH],
+        request=AnnotationWriteSerializer,
+        responses={200: AnnotationSerializer, **ERRORS, **STALE},
+    ),
+    destroy=extend_schema(
+        parameters=[IF_MATCH, CONFIRM],
+        responses={204: None, **ERRORS, **STALE, 409: OpenApiResponse(OpenApiTypes.OBJECT, description=DEPENDENT)},
+    ),
 )
 class AnnotationViewSet(viewsets.ModelViewSet):
     """Spans: annotators see and change their own; reviewers and project admins see all of their projects."""
@@ -302,7 +319,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         services.delete_annotation(annotation)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={200: history.HistoryEventSerializer(many=True), **ERRORS})
+    @extend_schema(responses={200: history.HistoryPageSerializer, **ERRORS})
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every recorded change of the span and its details, oldest first (also for a deleted span you could see)."""
@@ -314,7 +331,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
 
 @extend_schema_view(
     create=extend_schema(responses={201: RelationSerializer, **ERRORS}),
-    destroy=extend_schema(responses={204: None, **ERRORS}),
+    destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, **ERRORS, **STALE}),
 )
 class RelationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Typed links between two spans of one article."""

@@ -98,3 +98,11 @@ class HistoryEventSerializer(serializers.Serializer):
     username = serializers.CharField(allow_null=True)
     via = serializers.CharField(help_text="api, admin, web, import, load, demo, command; database: raw SQL")
     changes = serializers.DictField(help_text='{field: {"before": ..., "after": ...}}')
+
+
+class HistoryPageSerializer(serializers.Serializer):
+    """A page of a span's history (cursor pagination, like every list)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HistoryEventSerializer(many=True)

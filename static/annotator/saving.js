@@ -94,13 +94,29 @@ export function createAnnotation(labelId, s, e, extra = {}) {
   );
 }
 
-// The version sent as If-Match is the one of the span as the workspace last got it from the server (`held`):
-// the span on screen may already show the optimistic change.
-export function patchAnnotation(ann, body, { rerender = false } = {}) {
+// Writes of one span leave one after the other, each with If-Match: the version of the span as the server last
+// answered it (the panel's copy may be older, and may already show the optimistic change).
+const patchQueues = new Map();
+
+export function patchAnnotation(ann, body, options = {}) {
   if (typeof ann.id !== "number") return Promise.reject(new Error("still saving"));
   const before = structuredClone(ann);
-  return track(
-    api.patch(`/api/annotations/${ann.id}/`, body, ann.version).then(
+  const previous = patchQueues.get(ann.id) || Promise.resolve();
+  const next = previous.then(
+    () => sendPatch(before, body, options),
+    () => sendPatch(before, body, options),
+  );
+  patchQueues.set(ann.id, next);
+  const forget = () => patchQueues.get(ann.id) === next && patchQueues.delete(ann.id);
+  next.then(forget, forget);
+  return track(next);
+}
+
+function sendPatch(before, body, { rerender = false } = {}) {
+  const held = state.anns.get(before.id);
+  const version = held && held.version !== undefined ? held.version : before.version;
+  return (
+    api.patch(`/api/annotations/${before.id}/`, body, version).then(
       (saved) => {
         const fresh = withOffsets(saved);
         state.anns.set(saved.id, fresh);
@@ -124,7 +140,7 @@ export function patchAnnotation(ann, body, { rerender = false } = {}) {
         toast(`Not saved: ${error.message}`, { kind: "error" });
         throw error;
       },
-    ),
+    )
   );
 }
 
