@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, ProtectedError
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from annotations import services
 from annotations.forms import AdminAssignForm
@@ -137,15 +138,17 @@ class ClaimInline(admin.StackedInline):
 
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
-    list_display = ["quote_excerpt", "label", "article", "annotator", "status", "start", "end", "updated_at"]
+    list_display = ["quote_excerpt", "label", "article", "annotator", "status", "reviewed_by", "start", "end"]
+    list_display += ["updated_at"]
     list_filter = ["status", "label__kind", "project", "annotator"]
     list_editable = ["status"]
     search_fields = ["quote", "note", "article__title"]
     date_hierarchy = "created_at"
     list_select_related = ["label", "article", "annotator"]
     readonly_fields = ["project", "article", "annotator", "start", "end", "quote", "prefix", "suffix", "created_at"]
+    readonly_fields += ["version", "reviewed_by", "reviewed_at"]
     fields = ["project", "article", "label", "annotator", "start", "end", "quote", "prefix", "suffix"]
-    fields += ["status", "note", "attributes", "created_at"]
+    fields += ["status", "reviewed_by", "reviewed_at", "note", "attributes", "created_at", "version"]
     inlines = [ActorLinkInline, SourceAttributionInline, ClaimInline]
     actions = ["mark_accepted", "mark_rejected"]
 
@@ -162,14 +165,24 @@ class AnnotationAdmin(admin.ModelAdmin):
     def quote_excerpt(self, annotation):
         return annotation.quote[:80]
 
+    def save_model(self, request, obj, form, change):
+        # An accept or reject here (the form or the list's status column) records the reviewer, as the API does.
+        if "status" in form.changed_data and obj.status in services.REVIEW_STATUSES:
+            obj.reviewed_by, obj.reviewed_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+
     @admin.action(description="Accept selected annotations")
     def mark_accepted(self, request, queryset):
-        updated = queryset.update(status=Annotation.Status.ACCEPTED)
+        updated = queryset.update(
+            status=Annotation.Status.ACCEPTED, reviewed_by=request.user, reviewed_at=timezone.now()
+        )
         self.message_user(request, f"Accepted {updated} annotations.")
 
     @admin.action(description="Reject selected annotations")
     def mark_rejected(self, request, queryset):
-        updated = queryset.update(status=Annotation.Status.REJECTED)
+        updated = queryset.update(
+            status=Annotation.Status.REJECTED, reviewed_by=request.user, reviewed_at=timezone.now()
+        )
         self.message_user(request, f"Rejected {updated} annotations.")
 
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, StreamingHttpResponse
@@ -24,7 +24,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import exports, permissions, services
+from annotations import exports, history, permissions, services
 from annotations.article_filters import ArticleFilter
 from annotations.cache import SpanJSON
 from annotations.filters import ActorFilter, AnnotationFilter, ClaimFilter, LabelFilter, RelationFilter
@@ -48,6 +48,7 @@ from annotations.serializers import (
 )
 from articles.models import Article
 from articles.visibility import visible_articles
+from newsarchive import preconditions
 from newsarchive.rendering import ERRORS, RENDERERS, FastJSONRenderer
 from projects import roles
 from projects.models import Membership, Project
@@ -57,18 +58,35 @@ ID = "[0-9]+"
 
 def span_json(spans: QuerySet[Annotation]) -> orjson.Fragment | None:
     """The API representation of the (first) span of the queryset, as JSON made by PostgreSQL (one query)."""
-    found = list(spans.order_by().annotate(span_json=SpanJSON()).values_list("span_json", flat=True)[:1])
-    return orjson.Fragment(found[0]) if found else None
+    found = versioned_span_json(spans)
+    return found[0] if found else None
 
 
-def created_span_json(pk: int) -> orjson.Fragment:
-    """What `span_json` gives for a span just written (same SQL expression, without building a queryset)."""
+def versioned_span_json(spans: QuerySet[Annotation]) -> tuple[orjson.Fragment, int] | None:
+    """`span_json` with the span's version (its ETag)."""
+    found = list(spans.order_by().annotate(span_json=SpanJSON()).values_list("span_json", "version")[:1])
+    return (orjson.Fragment(found[0][0]), found[0][1]) if found else None
+
+
+def _confirmed(request: Request) -> bool:
+    value = request.query_params.get("confirm", "")
+    if value in ("", "0", "false"):
+        return False
+    if value in ("1", "true"):
+        return True
+    raise ValidationError({"confirm": ["confirm is 1 (true) or 0 (false)."]})
+
+
+def created_span_json(pk: int) -> tuple[orjson.Fragment, int]:
+    """What `versioned_span_json` gives for a span just written (same SQL expression, without a queryset)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COALESCE(cached_json, newsarchive_annotation_json(id)) FROM annotations_annotation WHERE id = %s",
+            "SELECT COALESCE(cached_json, newsarchive_annotation_json(id)), version"
+            " FROM annotations_annotation WHERE id = %s",
             [pk],
         )
-        return orjson.Fragment(cursor.fetchone()[0])
+        found, version = cursor.fetchone()
+        return orjson.Fragment(found), version
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
@@ -101,9 +119,23 @@ class LabelViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Label]:
         return Label.objects.filter(project__in=roles.visible_projects(self.request.user))
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        label = self.get_object()
+        return preconditions.with_etag(Response(self.get_serializer(label).data), label.version)
+
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
         return ("id",)
 
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description='W/"<version>" from the ETag: refuse the write (412) if the resource changed since',
+)
+CONFIRM = OpenApiParameter("confirm", OpenApiTypes.BOOL, description="Delete even though others' work depends on it")
+STALE = {412: OpenApiResponse(OpenApiTypes.OBJECT, description="If-Match is stale: the current representation")}
+DEPENDENT = "Others' work depends on the span: {detail, dependent: {relations, claims}}; nothing deleted"
 
 Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="Fuzzy search over names and aliases, best first")
 
@@ -136,6 +168,10 @@ class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return ("-similarity", "id")
         return ("name", "id")
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = self.get_object()
+        return preconditions.with_etag(Response(self.get_serializer(actor).data), actor.version)
+
     def _require_member(self) -> None:
         user = self.request.user
         if not (user.is_staff or user.is_superuser or Membership.objects.filter(user_id=user.pk).exists()):
@@ -155,18 +191,28 @@ class ActorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Record another name of the actor; one it already has, or another actor's name, is refused (400)."""
         self._require_member()
         actor = self.get_object()
+        if preconditions.stale(request, actor.version):
+            return preconditions.precondition_failed(ActorSerializer(actor).data, actor.version)
         body = AliasSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         alias = services.add_alias(actor=actor, name=body.validated_data["name"])
-        return Response({"id": alias.pk, "name": alias.name}, status=status.HTTP_201_CREATED)
+        response = Response({"id": alias.pk, "name": alias.name}, status=status.HTTP_201_CREATED)
+        return preconditions.with_etag(response, Actor.objects.values_list("version", flat=True).get(pk=actor.pk))
 
 
 @extend_schema_view(
     list=extend_schema(responses={200: AnnotationSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(responses={200: AnnotationSerializer, **ERRORS}),
     create=extend_schema(request=AnnotationWriteSerializer, responses={201: AnnotationSerializer, **ERRORS}),
-    partial_update=extend_schema(request=AnnotationWriteSerializer, responses={200: AnnotationSerializer, **ERRORS}),
-    destroy=extend_schema(responses={204: None, **ERRORS}),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH],
+        request=AnnotationWriteSerializer,
+        responses={200: AnnotationSerializer, **ERRORS, **STALE},
+    ),
+    destroy=extend_schema(
+        parameters=[IF_MATCH, CONFIRM],
+        responses={204: None, **ERRORS, **STALE, 409: OpenApiResponse(OpenApiTypes.OBJECT, description=DEPENDENT)},
+    ),
 )
 class AnnotationViewSet(viewsets.ModelViewSet):
     """Spans: annotators see and change their own; reviewers and project admins see all of their projects."""
@@ -189,10 +235,10 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response([orjson.Fragment(row["span_json"]) for row in page])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        found = span_json(self.get_queryset().filter(pk=int(self.kwargs["pk"])))
+        found = versioned_span_json(self.get_queryset().filter(pk=int(self.kwargs["pk"])))
         if found is None:
             raise NotFound("Not found in your projects.")
-        return Response(found)
+        return preconditions.with_etag(Response(found[0]), found[1])
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         context = {**self.get_serializer_context(), "known_keys": known_write_keys(request.user, request.data)}
@@ -207,12 +253,23 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         annotation = services.create_annotation(
             project=project, article=data["article"], annotator=request.user, **service_arguments(data)
         )
-        return Response(created_span_json(annotation.pk), status=201)
+        found, version = created_span_json(annotation.pk)
+        return preconditions.with_etag(Response(found, status=201), version)
 
+    def _locked(self) -> Annotation:
+        """The span, its row locked until the request's transaction ends (so If-Match and the write are one)."""
+        queryset = self.get_queryset().select_related("project", "article", "label", "annotator")
+        return get_object_or_404(queryset.select_for_update(of=("self",)), pk=int(self.kwargs["pk"]))
+
+    def _current(self, annotation: Annotation) -> Response:
+        found = versioned_span_json(Annotation.objects.filter(pk=annotation.pk))
+        return preconditions.precondition_failed(found[0], found[1])
+
+    @transaction.atomic
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        annotation = get_object_or_404(
-            self.get_queryset().select_related("project", "article", "label", "annotator"), pk=int(self.kwargs["pk"])
-        )
+        annotation = self._locked()
+        if preconditions.stale(request, annotation.version):
+            return self._current(annotation)
         body = AnnotationWriteSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
@@ -231,21 +288,52 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             admin = roles.project_role(request.user, annotation.project_id) == Membership.Role.ADMIN
             if others and not admin and new_status not in permissions.REVIEW_STATUSES:
                 raise ValidationError({"status": ["Reviewers set another annotator's span to accepted or rejected."]})
-        annotation = services.update_annotation(annotation, **service_arguments(data))
-        return Response(span_json(Annotation.objects.filter(pk=annotation.pk)))
+        was = annotation.status
+        annotation = services.update_annotation(annotation, by=request.user, **service_arguments(data))
+        body_json, version = versioned_span_json(Annotation.objects.filter(pk=annotation.pk))
+        if annotation.review_reset:
+            body_json = {
+                **orjson.loads(orjson.dumps(body_json)),
+                "review_reset": True,
+                "notice": f"This span was {was}; the change sent it back to review (status: submitted).",
+            }
+        return preconditions.with_etag(Response(body_json), version)
 
+    @transaction.atomic
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        annotation = get_object_or_404(self.get_queryset(), pk=int(self.kwargs["pk"]))
+        annotation = self._locked()
         error = permissions.annotation_change_error(request.user, annotation, {"__delete__"})
         if error:
             raise PermissionDenied(error)
+        if preconditions.stale(request, annotation.version):
+            return self._current(annotation)
+        dependent = services.dependent_work(annotation)
+        if dependent:
+            may_change_all = permissions.may_change_dependent_work(request.user, annotation, dependent)
+            if not (may_change_all and _confirmed(request)):
+                return Response(
+                    {
+                        "detail": permissions.dependent_work_message(dependent, may_change_all),
+                        "dependent": dependent,
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
         services.delete_annotation(annotation)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: history.HistoryPageSerializer, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every recorded change of the span and its details, oldest first (also for a deleted span you could see)."""
+        span_id = int(pk)
+        if not history.may_see_span_history(request.user, span_id):
+            raise NotFound("Not found in your projects.")
+        return history.paginated_events(self, request, history.span_events(span_id))
 
 
 @extend_schema_view(
     create=extend_schema(responses={201: RelationSerializer, **ERRORS}),
-    destroy=extend_schema(responses={204: None, **ERRORS}),
+    destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, **ERRORS, **STALE}),
 )
 class RelationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Typed links between two spans of one article."""
@@ -277,10 +365,19 @@ class RelationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewset
             annotator=self.request.user,
         )
 
-    def perform_destroy(self, instance: Relation) -> None:
-        if not permissions.can_delete_relation(self.request.user, instance):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        relation = self.get_object()
+        return preconditions.with_etag(Response(self.get_serializer(relation).data), relation.version)
+
+    @transaction.atomic
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        relation = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=int(self.kwargs["pk"]))
+        if not permissions.can_delete_relation(self.request.user, relation):
             raise PermissionDenied("Only the annotator who drew a relation, or a project admin, removes it.")
-        instance.delete()
+        if preconditions.stale(request, relation.version):
+            return preconditions.precondition_failed(self.get_serializer(relation).data, relation.version)
+        relation.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -9,7 +10,21 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+# The row version PostgreSQL keeps (migration 0010_version_triggers): a BEFORE UPDATE trigger adds 1 on every write
+# that changes the row (caches excepted), raw SQL included; the API sends it as the ETag and checks If-Match.
+VERSION_HELP = "Kept by PostgreSQL: one more on every write (the API's ETag)"
 
+
+def version_field() -> models.BigIntegerField:
+    return models.BigIntegerField(db_default=1, editable=False, help_text=VERSION_HELP)
+
+
+def tracked(**kwargs):
+    """History kept by PostgreSQL (django-pghistory triggers): every insert, update and delete of the row."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs)
+
+
+@tracked()
 class Label(models.Model):
     """One entry of a project's codebook. CLAIM, ACTOR and SOURCE exist in every project."""
 
@@ -26,6 +41,7 @@ class Label(models.Model):
     shortcut = models.CharField(max_length=1, blank=True, help_text="One key, e.g. c")
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    version = version_field()
 
     class Meta:
         ordering = ["project", "order", "name"]
@@ -44,6 +60,7 @@ class Label(models.Model):
         return f"{self.name} ({self.project})"
 
 
+@tracked()
 class Actor(models.Model):
     """One entry of the shared registry: a person, state, armed group, party, IGO, medium or collective."""
 
@@ -88,6 +105,7 @@ class Actor(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = version_field()
 
     class Meta:
         ordering = ["name"]
@@ -111,9 +129,11 @@ class Actor(models.Model):
         return self.name
 
 
+@tracked()
 class ActorAlias(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=300)
+    version = version_field()
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +145,7 @@ class ActorAlias(models.Model):
         return self.name
 
 
+@tracked(exclude=["cached_json", "cached_export_json"])
 class Annotation(models.Model):
     """One span of one article by one annotator. Offsets count Unicode code points; end is exclusive."""
 
@@ -149,6 +170,12 @@ class Annotation(models.Model):
     attributes = models.JSONField(default=dict, blank=True, help_text="Further coding attributes of the span")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = version_field()
+    # The last accept/reject: who and when (cleared when an edit sends the span back to review).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reviewed_annotations"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     # Pre-serialised JSON kept by PostgreSQL (see annotations/cache.py): the API representation and the JSON
     # Lines export's. Triggers set them to NULL when the span or anything shown in them changes; readers fall
     # back to computing them (newsarchive_annotation_json / newsarchive_annotation_export_json).
@@ -175,6 +202,7 @@ class Annotation(models.Model):
         return f"{self.label.name}: {self.quote[:60]}"
 
 
+@tracked()
 class ActorLink(models.Model):
     """An annotation resolved to a registry actor: the actor an ACTOR span mentions, or a SOURCE's actor."""
 
@@ -188,6 +216,7 @@ class ActorLink(models.Model):
         return f"{self.annotation_id} -> {self.actor}"
 
 
+@tracked()
 class SourceAttribution(models.Model):
     """Where a piece of information comes from: the details of a SOURCE span (its actors are its ActorLinks)."""
 
@@ -222,6 +251,7 @@ class SourceAttribution(models.Model):
         return f"{self.get_kind_display()}: {self.annotation.quote[:60]}"
 
 
+@tracked()
 class Claim(models.Model):
     """The details of a CLAIM span: who claimed what, through which source, reported how."""
 
@@ -281,6 +311,7 @@ class Claim(models.Model):
         return self.annotation.quote[:80]
 
 
+@tracked()
 class ClaimAbout(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="about_links")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="about_links")
@@ -292,6 +323,7 @@ class ClaimAbout(models.Model):
         return f"claim {self.claim_id} about {self.actor}"
 
 
+@tracked()
 class Relation(models.Model):
     """A typed link between two annotations of one article."""
 
@@ -311,6 +343,7 @@ class Relation(models.Model):
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="relations")
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = version_field()
 
     class Meta:
         constraints = [
@@ -366,3 +399,29 @@ class ArticleExportLine(models.Model):
 
     def __str__(self) -> str:
         return f"export line of {self.article_id} (v{self.version})"
+
+
+class SpanEvent(models.Model):
+    """One recorded change of a span, of one of its details or of a relation of it (a view, read-only).
+
+    The rows are pghistory's events (annotations.history reads them); `previous` is the row before an update.
+    """
+
+    key = models.TextField(primary_key=True)
+    span_id = models.BigIntegerField()
+    model = models.TextField()
+    object_id = models.BigIntegerField()
+    event_id = models.BigIntegerField()
+    event = models.TextField()
+    created_at = models.DateTimeField()
+    data = models.JSONField()
+    previous = models.JSONField(null=True)
+    context = models.JSONField(null=True)
+    username = models.TextField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "annotations_span_events"
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.event} of span {self.span_id}"

@@ -94,3 +94,25 @@ def can_delete_relation(user: AbstractBaseUser | AnonymousUser, relation: Relati
     if relation.annotator_id == user.pk and user.is_authenticated:
         return True
     return project_role(user, relation.source.project_id) == Membership.Role.ADMIN
+
+
+def may_change_dependent_work(user: AbstractBaseUser | AnonymousUser, annotation: Annotation, dependent: dict) -> bool:
+    """Whether the user may also remove or change the others' work that depends on a span (project admins)."""
+    if not dependent:
+        return True
+    return bool(user.is_superuser) or project_role(user, annotation.project_id) == Membership.Role.ADMIN
+
+
+def dependent_work_message(dependent: dict, may_change_all: bool) -> str:
+    """The refusal of a delete that would destroy others' work, listing that work."""
+    parts = [
+        f"relation {r['id']} ({r['kind']}, {r['source']} → {r['target']}) by {r['annotator']}"
+        for r in dependent.get("relations", [])
+    ]
+    parts += [f"claim {c['id']} ({c['field']}) by {c['annotator']}" for c in dependent.get("claims", [])]
+    message = "Other annotators' work depends on this span: " + "; ".join(parts) + "."
+    if may_change_all:
+        return (
+            message + " Send the DELETE again with ?confirm=1 to delete it: the relations go, the claims lose the link."
+        )
+    return message + " Nothing was deleted; ask them or a project admin to remove those links first."

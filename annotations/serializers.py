@@ -150,6 +150,13 @@ class AnnotationSerializer(serializers.Serializer):
     claim = ClaimSerializer(allow_null=True, help_text="CLAIM spans only")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    version = serializers.IntegerField(help_text='One more on every write; the ETag is W/"<version>"')
+    reviewed_by = serializers.IntegerField(allow_null=True, help_text="Who accepted or rejected it last")
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_reset = serializers.BooleanField(
+        required=False, help_text="PATCH only: the edit sent an accepted or rejected span back to review"
+    )
+    notice = serializers.CharField(required=False, help_text="PATCH only: what happened to the review")
 
 
 class ClaimRowSerializer(serializers.Serializer):
@@ -194,7 +201,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 class LabelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Label
-        fields = ["id", "project", "name", "kind", "colour", "shortcut", "description", "order"]
+        fields = ["id", "project", "name", "kind", "colour", "shortcut", "description", "order", "version"]
 
 
 class ActorSerializer(serializers.ModelSerializer):
@@ -217,6 +224,7 @@ class ActorSerializer(serializers.ModelSerializer):
             "description",
             "aliases",
             "similarity",
+            "version",
         ]
 
     def get_aliases(self, actor: Actor) -> list[str]:
@@ -248,8 +256,8 @@ class RelationSerializer(RefuseUnknownKeys, serializers.ModelSerializer):
 
     class Meta:
         model = Relation
-        fields = ["id", "article", "source", "target", "kind", "annotator", "note", "created_at"]
-        read_only_fields = ["id", "article", "annotator", "created_at"]
+        fields = ["id", "article", "source", "target", "kind", "annotator", "note", "created_at", "version"]
+        read_only_fields = ["id", "article", "annotator", "created_at", "version"]
         extra_kwargs = {"note": {"max_length": MAX_TEXT}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

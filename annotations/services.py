@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -191,6 +192,7 @@ def merge_actors(*, keep: Actor, others: Iterable[Actor]) -> Actor:
     other_ids = [other.pk for other in others]
     if not other_ids:
         return keep
+    keep_review()  # the same entity under one name: no span's coding changes
     kept_links = set(ActorLink.objects.filter(actor=keep).values_list("annotation_id", flat=True))
     ActorLink.objects.filter(actor_id__in=other_ids, annotation_id__in=kept_links).delete()
     for link in ActorLink.objects.filter(actor_id__in=other_ids).order_by("id"):
@@ -399,6 +401,8 @@ def create_annotation(
         note=note or "",
         attributes=dict(attributes or {}),
         status=status,
+        reviewed_by=annotator if status in REVIEW_STATUSES else None,
+        reviewed_at=timezone.now() if status in REVIEW_STATUSES else None,
     )
     if actors:
         ActorLink.objects.bulk_create(ActorLink(annotation=annotation, actor=actor) for actor in actors)
@@ -411,6 +415,19 @@ def create_annotation(
 
 
 _UNSET: Any = object()
+
+
+REVIEW_STATUSES = (Annotation.Status.ACCEPTED, Annotation.Status.REJECTED)
+
+
+def keep_review() -> None:
+    """Writes in this transaction leave reviewed spans reviewed (registry clean-ups, cascades of a delete).
+
+    Otherwise PostgreSQL sends an accepted or rejected span back to review when its offsets, label or details
+    change (migration 0010_version_triggers).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('newsarchive.keep_review', 'on', true)")
 
 
 @_refuse_duplicate_span
@@ -428,38 +445,103 @@ def update_annotation(
     source: Mapping[str, Any] | None = None,
     claim: Mapping[str, Any] | None = None,
     attributes: Mapping[str, Any] | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Annotation:
-    """Change a span's label, boundaries, note, status, actors or details; the same rules as creating it."""
+    """Change a span's label, boundaries, note, status, actors or details; the same rules as creating it.
+
+    Only the columns named are written (an UPDATE of those columns), so that two people changing different
+    fields of one span at once both keep their change. Accepting or rejecting records `by` and the time.
+    Changing the offsets, label or details of a reviewed span sends it back to `submitted` (PostgreSQL does
+    it); `annotation.review_reset` then says so.
+    """
     article = annotation.article
+    status_before = annotation.status
+    changed: list[str] = []
     if label is not None:
         _check_label(annotation.project, label)
         annotation.label = label
+        changed.append("label")
     if start is not None or end is not None or quote is not None:
         new_start = annotation.start if start is None else start
         new_end = annotation.end if end is None else end
-        check_quote = quote if (start is not None or end is not None or quote is not None) else None
-        annotation.start, annotation.end, annotation.quote = _check_span(article, new_start, new_end, check_quote)
+        annotation.start, annotation.end, annotation.quote = _check_span(article, new_start, new_end, quote)
         annotation.prefix, annotation.suffix = span_context(article.text, annotation.start, annotation.end)
+        changed += ["start", "end", "quote", "prefix", "suffix"]
     if note is not None:
         annotation.note = note
-    if status is not None:
-        if status not in Annotation.Status.values:
-            raise ValidationError({"status": f"Unknown status {status!r}."})
-        annotation.status = status
+        changed.append("note")
+    if status is not None and status not in Annotation.Status.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
     if attributes is not None:
         annotation.attributes = dict(attributes)
-    annotation.save()
+        changed.append("attributes")
+    if changed:
+        annotation.save(update_fields=[*changed, "updated_at"])
     if actors is not None:
         _set_actors(annotation, _check_actors(actors, annotation.label))
     elif label is not None and annotation.label.kind not in (Label.Kind.ACTOR, Label.Kind.SOURCE):
         ActorLink.objects.filter(annotation=annotation).delete()
     _sync_details(annotation, source=source, claim=claim)
+    # The status last: an edit of offsets or details in the same request must not undo an accept.
+    stored_status = Annotation.objects.filter(pk=annotation.pk).values_list("status", flat=True).get()
+    if status is not None and (status != status_before or stored_status != status):
+        review = status in REVIEW_STATUSES
+        annotation.status = status
+        annotation.reviewed_by = by if review else None
+        annotation.reviewed_at = timezone.now() if review else None
+        annotation.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+        stored_status = status
+    annotation.status = stored_status
+    annotation.review_reset = status is None and status_before in REVIEW_STATUSES and stored_status != status_before
     return annotation
+
+
+def dependent_work(annotation: Annotation) -> dict[str, list[dict[str, Any]]]:
+    """What other annotators' work points at this span: relations to or from it, claims naming it as their
+    claimant mention or source span. Deleting the span would remove or empty them."""
+    others = ~Q(annotator_id=annotation.annotator_id)
+    relations = (
+        Relation.objects.filter(Q(source=annotation) | Q(target=annotation))
+        .filter(others)
+        .select_related("annotator")
+        .order_by("id")
+    )
+    claims = (
+        Claim.objects.filter(Q(claimant_mention=annotation) | Q(source_annotation=annotation))
+        .exclude(annotation__annotator_id=annotation.annotator_id)
+        .select_related("annotation__annotator")
+        .order_by("annotation_id")
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    if relations:
+        found["relations"] = [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "source": r.source_id,
+                "target": r.target_id,
+                "annotator": r.annotator.username,
+            }
+            for r in relations
+        ]
+    if claims:
+        found["claims"] = [
+            {
+                "id": c.pk,
+                "field": "claimant_mention" if c.claimant_mention_id == annotation.pk else "source_annotation",
+                "annotator": c.annotation.annotator.username,
+            }
+            for c in claims
+        ]
+    return found
 
 
 @transaction.atomic
 def delete_annotation(annotation: Annotation) -> None:
-    """Remove a span with its details and relations (claims that pointed at it keep their other fields)."""
+    """Remove a span with its details and relations (claims that pointed at it keep their other fields).
+
+    Callers check `dependent_work` first: the API refuses to destroy others' work unless confirmed.
+    """
     annotation.delete()
 
 

@@ -259,7 +259,7 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
     annotations = list(
         Annotation.objects.filter(project=project, article=article, annotator=user)
         .order_by("start", "end", "id")
-        .values("id", "label_id", "start", "end", "quote", "status", "note", "attributes")
+        .values("id", "label_id", "start", "end", "quote", "status", "note", "attributes", "version")
     )
     ids = [a["id"] for a in annotations]
     actors_of: dict[int, list[int]] = {}
@@ -297,7 +297,7 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
         referenced.update(annotation["actors"])
     relations = list(
         Relation.objects.filter(article=article, source_id__in=ids, target_id__in=ids).values(
-            "id", "source", "target", "kind", "note"
+            "id", "source", "target", "kind", "note", "version"
         )
     )
 

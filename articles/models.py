@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -102,6 +103,14 @@ class Snapshot(models.Model):
         return f"{self.sha256[:12]} {self.source_url or self.filename}"
 
 
+# History of an article's metadata (not its text, which never changes once coded, nor the search vector).
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["url", "canonical_url", "title", "byline", "published_at", "language", "lead", "metadata", "outlet"],
+    model_name="ArticleEvent",
+)
 class Article(models.Model):
     """What was extracted from a snapshot. `text` is what every annotation points into."""
 

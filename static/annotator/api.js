@@ -25,13 +25,17 @@ export class ApiError extends Error {
 }
 
 export function makeApi(csrf) {
-  async function request(method, url, body) {
+  // `version`: the version of the resource the caller holds, sent as If-Match (a stale one answers 412 with the
+  // current representation, which becomes ApiError.body).
+  async function request(method, url, body, version) {
     let response;
+    const headers = { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf };
+    if (version !== undefined && version !== null) headers["If-Match"] = `W/"${version}"`;
     try {
       response = await fetch(url, {
         method,
         credentials: "same-origin",
-        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
@@ -47,7 +51,7 @@ export function makeApi(csrf) {
   return {
     get: (url) => request("GET", url),
     post: (url, body) => request("POST", url, body),
-    patch: (url, body) => request("PATCH", url, body),
-    del: (url) => request("DELETE", url),
+    patch: (url, body, version) => request("PATCH", url, body, version),
+    del: (url, version) => request("DELETE", url, undefined, version),
   };
 }

@@ -40,7 +40,7 @@ export function deleteRelation(id) {
   const rel = state.relations.get(id);
   state.relations.delete(id);
   showPanel();
-  track(api.del(`/api/relations/${id}/`)).catch((error) => {
+  track(api.del(`/api/relations/${id}/`, rel && rel.version)).catch((error) => {
     state.relations.set(id, rel);
     showPanel();
     toast(`Relation not deleted: ${error.message}`, { kind: "error" });

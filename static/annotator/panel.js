@@ -1,7 +1,7 @@
 // The details panel of the selected span or focused suggestion: label, section, note, relations, Delete.
 // Every change is saved at once with PATCH /api/annotations/<id>/.
 
-import { data, labelOf, state, text } from "./state.js";
+import { api, data, labelOf, state, text } from "./state.js";
 import { choiceSelect, el, field } from "./dom.js";
 import { actorName } from "./picker.js";
 import { actorSection, claimSection, sourceSection } from "./panel-sections.js";
@@ -70,6 +70,7 @@ export function showPanel() {
   note.value = ann.note || "";
   parts.push(field("Note", note));
   parts.push(relationsSection(ann));
+  parts.push(historySection(ann));
   parts.push(
     el("div", { class: "row end" }, el("button", { type: "button", class: "btn danger", text: "Delete span (Del)", onclick: () => deleteSelected() })),
   );
@@ -107,4 +108,42 @@ function relationsSection(ann) {
     list,
     el("div", { class: "row" }, kind, el("button", { type: "button", class: "btn small", text: "Link to… (l)", onclick: () => startLink(kind.value || "about") })),
   );
+}
+
+// History: every recorded change of the span and its details (who, when, through what, before → after), loaded
+// when opened. Only the first 100 events are shown here; the API pages through all of them.
+function historySection(ann) {
+  const list = el("ol", { class: "history-list small" });
+  const box = el("details", { class: "history" }, el("summary", { text: "History" }), list);
+  box.addEventListener("toggle", () => {
+    if (!box.open || list.dataset.loaded) return;
+    list.dataset.loaded = "1";
+    list.replaceChildren(el("li", { class: "muted", text: "Loading…" }));
+    api.get(`/api/annotations/${ann.id}/history/?page_size=100`).then(
+      (page) => list.replaceChildren(...page.results.map(historyItem)),
+      (error) => list.replaceChildren(el("li", { class: "error", text: error.message })),
+    );
+  });
+  return box;
+}
+
+function historyItem(event) {
+  const when = new Date(event.at).toLocaleString();
+  const what = event.model === "annotation" ? "span" : event.model.replace("_", " ");
+  const changes = Object.entries(event.changes)
+    .filter(([key]) => !["id", "pgh_obj", "project_id", "article_id", "annotator_id", "created_at", "prefix", "suffix"].includes(key))
+    .map(([key, { before, after }]) => (event.event === "update" ? `${key}: ${show(before)} → ${show(after)}` : `${key}: ${show(event.event === "delete" ? before : after)}`));
+  return el(
+    "li",
+    {},
+    el("span", { class: "history-who", text: `${event.username || "(database)"} · ${event.via} · ${when}` }),
+    el("span", { class: "history-what", text: ` ${what} ${event.event}d` }),
+    changes.length ? el("div", { class: "muted", text: changes.join("; ") }) : null,
+  );
+}
+
+function show(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  const shown = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return shown.length > 50 ? `${shown.slice(0, 47)}…` : shown;
 }

@@ -95,11 +95,29 @@ export function createAnnotation(labelId, s, e, extra = {}) {
   );
 }
 
-export function patchAnnotation(ann, body, { rerender = false } = {}) {
+// Writes of one span leave one after the other, each with If-Match: the version of the span as the server last
+// answered it (the panel's copy may be older, and may already show the optimistic change).
+const patchQueues = new Map();
+
+export function patchAnnotation(ann, body, options = {}) {
   if (typeof ann.id !== "number") return Promise.reject(new Error("still saving"));
   const before = structuredClone(ann);
-  return track(
-    api.patch(`/api/annotations/${ann.id}/`, body).then(
+  const previous = patchQueues.get(ann.id) || Promise.resolve();
+  const next = previous.then(
+    () => sendPatch(before, body, options),
+    () => sendPatch(before, body, options),
+  );
+  patchQueues.set(ann.id, next);
+  const forget = () => patchQueues.get(ann.id) === next && patchQueues.delete(ann.id);
+  next.then(forget, forget);
+  return track(next);
+}
+
+function sendPatch(before, body, { rerender = false } = {}) {
+  const held = state.anns.get(before.id);
+  const version = held && held.version !== undefined ? held.version : before.version;
+  return (
+    api.patch(`/api/annotations/${before.id}/`, body, version).then(
       (saved) => {
         const fresh = withOffsets(saved);
         state.anns.set(saved.id, fresh);
@@ -108,9 +126,14 @@ export function patchAnnotation(ann, body, { rerender = false } = {}) {
           renderRange(Math.min(before.s, fresh.s), Math.max(before.e, fresh.e));
         }
         scheduleLists();
+        if (saved.notice) toast(saved.notice);
         return fresh;
       },
       (error) => {
+        if (error.status === 412 && error.body && error.body.id === before.id) {
+          conflict(before, body, withOffsets(error.body));
+          throw error;
+        }
         state.anns.set(before.id, before);
         annotationsChanged();
         renderRange(before.s, before.e);
@@ -118,8 +141,33 @@ export function patchAnnotation(ann, body, { rerender = false } = {}) {
         toast(`Not saved: ${error.message}`, { kind: "error" });
         throw error;
       },
-    ),
+    )
   );
+}
+
+const SHOWN_FIELDS = ["label", "start", "end", "status", "note", "actors", "source", "claim", "attributes"];
+
+// Someone else changed the span since the workspace read it: show their version (the server's) and what differs,
+// and offer to apply this change again on top of it.
+function conflict(before, body, current) {
+  state.anns.set(current.id, current);
+  annotationsChanged();
+  renderRange(Math.min(before.s, current.s), Math.max(before.e, current.e));
+  if (state.selected === current.id) showPanel();
+  scheduleLists();
+  const differs = SHOWN_FIELDS.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(current[key]) && !(key in body));
+  const theirs = differs.map((key) => `${key}: ${describe(current[key])}`).join("; ");
+  const who = current.reviewed_by && current.status !== before.status ? "A reviewer" : "Someone else";
+  toast(`${who} changed this span meanwhile${theirs ? ` (${theirs})` : ""}. Your change (${Object.keys(body).join(", ")}) was not saved.`, {
+    kind: "error",
+    action: { label: "Apply mine again", run: () => patchAnnotation(state.anns.get(current.id), body, { rerender: true }).then(() => showPanel(), () => {}) },
+  });
+}
+
+function describe(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  const shown = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return shown.length > 60 ? `${shown.slice(0, 57)}…` : shown;
 }
 
 export function deleteSelected() {
@@ -135,7 +183,7 @@ export function deleteSelected() {
   showPanel();
   scheduleLists();
   track(
-    api.del(`/api/annotations/${ann.id}/`).then(
+    api.del(`/api/annotations/${ann.id}/`, ann.version).then(
       () => {
         state.undo.push({ ann, relations });
         for (const other of state.anns.values()) {

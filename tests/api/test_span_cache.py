@@ -64,6 +64,9 @@ def expected(annotation: Annotation) -> dict:
         },
         "created_at": iso(annotation.created_at),
         "updated_at": iso(annotation.updated_at),
+        "version": annotation.version,
+        "reviewed_by": annotation.reviewed_by_id,
+        "reviewed_at": annotation.reviewed_at and iso(annotation.reviewed_at),
     }
 
 

@@ -360,3 +360,34 @@ def test_article_list_search_keys_and_progress(setup, live_server, page, login):
     page.keyboard.press("Enter")
     page.wait_for_selector("#doc[data-ready=true]")
     assert page.url.endswith(f"/projects/{project.pk}/articles/{article.pk}/")
+
+
+def test_a_stale_edit_shows_the_other_change_and_can_be_applied_again(setup, open_workspace):
+    project, article, user = setup
+    reviewer = MembershipFactory(project=project, user=UserFactory(username="rev"), role=Membership.Role.REVIEWER).user
+    span = services.create_annotation(
+        project=project, article=article, label=project.labels.get(kind="actor"), annotator=user, start=26, end=40
+    )
+    page = open_workspace(project, article, user)
+    page.click("#doc .ann")
+    page.wait_for_selector("#details textarea")
+    # Meanwhile a reviewer accepts the span: the workspace still holds the version before.
+    services.update_annotation(Annotation.objects.get(pk=span.pk), status="accepted", by=reviewer)
+    page.fill("#details textarea", "my note")
+    page.locator("#details textarea").blur()
+    page.wait_for_selector("#toast.error:not([hidden])")
+    message = page.locator("#toast").inner_text()
+    assert "A reviewer changed this span meanwhile (status: accepted)" in message
+    assert "Your change (note) was not saved." in message
+    assert Annotation.objects.get(pk=span.pk).note == ""
+    page.click("#toast button")
+    wait_saved(page)
+    page.wait_for_function("() => document.querySelector('#details .panel-head').textContent.includes('accepted')")
+    stored = Annotation.objects.get(pk=span.pk)
+    assert stored.note == "my note" and stored.status == "accepted"  # both changes kept
+    # The History tab lists who did what.
+    page.click("#details .history summary")
+    page.wait_for_selector("#details .history-list li .history-who")
+    history = page.locator("#details .history-list").inner_text()
+    assert "ann · api" in history and "note: — → my note" in history
+    assert "status: draft → accepted" in history

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.loading import load_export
+from newsarchive.history import command_context
 
 
 class Command(BaseCommand):
@@ -12,6 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, **options):
+        # Every write of the command is recorded in the history as made through `load`.
+        with command_context("load"):
+            return self._handle(*args, **options)
+
+    def _handle(self, *args, **options):
         try:
             with open(options["file"], encoding="utf-8") as lines:
                 result = load_export(lines)

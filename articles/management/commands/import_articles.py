@@ -17,6 +17,7 @@ from articles.importers import (
     kind_of,
 )
 from articles.services import FAILED, ItemResult, import_max_bytes, outcome_counts, run_import
+from newsarchive.history import command_context
 from projects.models import Project
 
 SUMMARY_ROWS = (
@@ -47,6 +48,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username recorded as the importer")
 
     def handle(self, *args, **options):
+        # Every write of the command is recorded in the history as made through `import`.
+        with command_context("import"):
+            return self._handle(*args, **options)
+
+    def _handle(self, *args, **options):
         if not options["sources"] and not options["urls"]:
             raise CommandError("Give files, folders or URLs to import (or --urls FILE).")
         if options["jobs"] < 1:
