@@ -1,8 +1,9 @@
 """URLs: the admin, the one API router under /api/, and the browser screens."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from annotations.api import (
@@ -18,7 +19,7 @@ from annotations.api import (
 )
 from articles.api import ArticleViewSet, OutletViewSet
 from articles.views import ImportViewSet
-from newsarchive.views import api_token_page
+from newsarchive.views import LoginView, RedocView, SwaggerUIView, api_token_page, mail_required
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
@@ -34,12 +35,33 @@ router.register("exports/claims-csv", ClaimsCSVExportViewSet, basename="export-c
 router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="export-web-annotation")
 router.register("imports", ImportViewSet, basename="import")
 
+# django.contrib.auth.urls, with our login page and the password reset pages only when mail is configured.
+account_urls = [
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password_reset/", mail_required(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "password_reset/done/",
+        mail_required(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        mail_required(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", mail_required(auth_views.PasswordResetCompleteView.as_view()), name="password_reset_complete"),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SwaggerUIView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/", include(router.urls)),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(account_urls)),
     path("", include("annotations.urls")),
     path("account/token/", api_token_page, name="api-token"),
     path("", include("articles.urls")),
