@@ -21,7 +21,7 @@ from django.db.models import OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 
 from annotations import permissions
 from annotations.models import (
@@ -36,6 +36,7 @@ from annotations.models import (
     SourceAttribution,
 )
 from articles.models import Article
+from newsarchive.renderers import BrowsableAPIRenderer
 
 MAX_TEXT = 10_000
 MAX_LIST = 200

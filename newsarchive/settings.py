@@ -146,6 +146,11 @@ AXES_LOCKOUT_CALLABLE = "newsarchive.views.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "newsarchive.throttling.client_address"
 AXES_VERBOSE = False
 
+# Where `make run` (ensure_admin) keeps the local admin's generated password.
+NEWSARCHIVE_ADMIN_CREDENTIALS_FILE = Path(
+    os.environ.get("NEWSARCHIVE_ADMIN_CREDENTIALS_FILE") or BASE_DIR / ".admin-credentials"
+)
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

@@ -37,9 +37,14 @@ class OnceCompressor(Compressor):
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
-    """Only the hashed names are kept (what every page links to) and compressed."""
+    """Only the hashed names are kept (what every page links to) and compressed.
+
+    The annotator's ES modules import each other by relative URL: those imports are rewritten to the hashed
+    names too, so a module and its imports are cached for a year together and change together.
+    """
 
     keep_only_hashed_files = True
+    support_js_module_import_aggregation = True
 
     def create_compressor(self, **kwargs):
         return OnceCompressor(**kwargs)
