@@ -24,6 +24,8 @@ def processes(*, bind: str, workers: int) -> dict[str, list[str]]:
             f"--bind={bind}",
             f"--workers={workers}",
             "--access-logfile=-",
+            # gunicorn 27's control socket is one path per user: two servers on a machine would fight over it.
+            "--no-control-socket",
             # More options without editing this file: GUNICORN_CMD_ARGS="--timeout 120" (gunicorn reads it).
         ],
     }

@@ -135,7 +135,7 @@ NEWSARCHIVE_PROXY_COUNT = int(os.environ.get("NEWSARCHIVE_PROXY_COUNT", "0"))
 # Password guessing (django-axes): 10 failures for one username from one address lock that pair out,
 # even with the right password, for NEWSARCHIVE_LOGIN_COOLOFF_MINUTES; on /accounts/login/ and /admin/login/.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "newsarchive.throttling.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("NEWSARCHIVE_LOGIN_FAILURE_LIMIT", "10"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework import exceptions, throttling
@@ -77,3 +78,13 @@ class ThrottledTokenAuthentication(TokenAuthentication):
             failures.append(time.time())
             cache.set(key, failures, period)
             raise
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for every login over HTTP; `authenticate()` called without a request (the shell,
+    management commands, tests) has no address to lock out and is passed on to the next backend."""
+
+    def authenticate(self, request=None, *args, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
