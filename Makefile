@@ -5,10 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# Where to listen; both can come from the environment (`PORT=8123 make run`).
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn's own variable: the number of web worker processes of `make serve`.
+WEB_CONCURRENCY ?= 2
 
-.PHONY: install db migrate demo run stop lint format test test-unit test-e2e bench clean
+.PHONY: install db migrate demo static run serve stop lint format test test-unit test-e2e bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsarchive needs Python 3.11 or newer")'
@@ -27,10 +30,19 @@ migrate: db
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+# Hashed, gzipped static files for whitenoise; only new or changed files cost anything.
+static: install
+	@$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: demo static
 	@$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: gunicorn with WEB_CONCURRENCY workers (see README "Deploying"); no demo data, no admin account.
+serve: migrate static
+	@echo "Serving with gunicorn on http://$(HOST):$(PORT)/ ($(WEB_CONCURRENCY) workers; Ctrl-C to stop)"
+	$(PY) -m newsarchive.processes --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY)
 
 stop:
 	@$(PY) -m newsarchive.db stop

@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework import renderers, serializers
+from rest_framework.renderers import JSONRenderer
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -42,6 +42,17 @@ class FastJSONRenderer(JSONRenderer):
         if not indent:
             return compact
         return json.dumps(json.loads(compact), indent=indent, ensure_ascii=False).encode()
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's HTML pages under our Content-Security-Policy: they carry style attributes and a <style> for code
+    colours, so inline styles are allowed on them (never inline script: DRF's pages have none)."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": ["'unsafe-inline'"]}
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 RENDERERS = [FastJSONRenderer, BrowsableAPIRenderer]

@@ -2,7 +2,10 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+
+from csp.constants import NONE, SELF
 
 from newsarchive.db import database_settings
 
@@ -50,12 +53,18 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "projects",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as our own static files: the docs work offline
+    "csp",
+    "axes",
     "articles",
     "annotations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware (its redirect to HTTPS comes first) and before everything that costs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsarchive.history.HistoryMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsarchive.urls"
@@ -106,6 +117,44 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# whitenoise serves the collected files in every mode (runserver with DEBUG off serves none): hashed names
+# cached for a year, gzip beside each (newsarchive/storage.py). `make run` and `make serve` collect them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "newsarchive.storage.StaticFilesStorage"},
+}
+
+# One cache shared by every web process (throttle counters, failed token logins): a PostgreSQL table made by
+# migration newsarchive 0001, so several gunicorn workers or machines count together with no extra service.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "newsarchive_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (0: use the peer address).
+NEWSARCHIVE_PROXY_COUNT = int(os.environ.get("NEWSARCHIVE_PROXY_COUNT", "0"))
+
+# Password guessing (django-axes): 10 failures for one username from one address lock that pair out,
+# even with the right password, for NEWSARCHIVE_LOGIN_COOLOFF_MINUTES; on /accounts/login/ and /admin/login/.
+AUTHENTICATION_BACKENDS = [
+    "newsarchive.throttling.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("NEWSARCHIVE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("NEWSARCHIVE_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "newsarchive.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "newsarchive.throttling.client_address"
+AXES_VERBOSE = False
+
+# Where `make run` (ensure_admin) keeps the local admin's generated password.
+NEWSARCHIVE_ADMIN_CREDENTIALS_FILE = Path(
+    os.environ.get("NEWSARCHIVE_ADMIN_CREDENTIALS_FILE") or BASE_DIR / ".admin-credentials"
+)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -114,7 +163,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "newsarchive.throttling.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -130,6 +179,26 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_PAGINATION_CLASS": "newsarchive.pagination.CorpusCursorPagination",
     "PAGE_SIZE": 100,
+    # Rates come from NEWSARCHIVE_API_THROTTLE_RATES (read on every request; see newsarchive/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "newsarchive.throttling.AnonymousRateThrottle",
+        "newsarchive.throttling.UserRateThrottle",
+    ],
+}
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF rate such as "100/second" from the environment; "off" (or empty) switches that limit off."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"", "off", "none"} else value
+
+
+# API floods: per address for anonymous clients, per user for authenticated ones, and failed token
+# authentications per address (an address past the limit is refused even with a valid token until it cools).
+NEWSARCHIVE_API_THROTTLE_RATES = {
+    "anon": env_rate("NEWSARCHIVE_THROTTLE_ANON", "60/minute"),
+    "user": env_rate("NEWSARCHIVE_THROTTLE_USER", "100/second"),
+    "token_failures": env_rate("NEWSARCHIVE_THROTTLE_TOKEN_FAILURES", "30/hour"),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -137,6 +206,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Archived news articles about armed conflicts and their coding: claims, actors, sources.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `kind` field with its own choices: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
@@ -147,6 +219,45 @@ SPECTACULAR_SETTINGS = {
         "OutletKindEnum": "articles.models.Outlet.Kind",
     },
 }
+
+# Content-Security-Policy on every page (django-csp): our own origin only, no inline script or style, no
+# framing. Pages that set their own header (archived snapshots: "sandbox") keep it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the icons inside Swagger UI's stylesheet and our empty favicon
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Behind an HTTPS proxy (DJANGO_HTTPS=true): redirect plain HTTP, HSTS for a year, cookies only over HTTPS, and
+# trust the proxy's X-Forwarded-Proto (the proxy must set it and strip a client's own).
+HTTPS = env_bool("DJANGO_HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Mail: only used for password reset, which is offered only when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsarchive@localhost")
+NEWSARCHIVE_PASSWORD_RESET = bool(EMAIL_HOST)
 
 # Importing and fetching (articles/fetching.py reads these).
 NEWSARCHIVE_FETCH_TIMEOUT = float(os.environ.get("NEWSARCHIVE_FETCH_TIMEOUT", "10"))

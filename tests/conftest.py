@@ -5,6 +5,7 @@ and so does the session when one is logged between tests (a live server finishin
 """
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from projects.models import Membership
@@ -36,6 +37,23 @@ def pytest_sessionfinish(session, exitstatus):
 def fast_password_hashing():
     """PBKDF2 costs ~0.4 s per user here; tests do not need a slow hash."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collected_static_files(tmp_path_factory):
+    """The real static storage (hashed names, whitenoise): collectstatic once per session into a temporary folder."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_api_throttles():
+    """API throttles are off in tests (their cache queries would blur query counts); tests/test_throttling.py
+    turns them on. NEWSARCHIVE_API_THROTTLE_RATES is read per request, so this reaches live servers too."""
+    with override_settings(NEWSARCHIVE_API_THROTTLE_RATES={"anon": None, "user": None, "token_failures": None}):
         yield
 
 

@@ -36,6 +36,16 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def live_server_serves_static_files_like_the_app():
+    """pytest-django's live server puts Django's finder-based static handler in front of the app, which knows no
+    hashed names: hand every request to the app instead, whose whitenoise serves the collected files as in
+    `make run` (tests/conftest.py collects them into a temporary STATIC_ROOT)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.contrib.staticfiles.handlers.StaticFilesHandler", lambda application: application)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
