@@ -135,6 +135,29 @@ SELECT a.id, concat(
         SELECT json_agg(p.slug ORDER BY p.slug) FROM annotations_project_articles pa
         JOIN annotations_project p ON p.id = pa.project_id
         WHERE pa.article_id = a.id {projects})::text, '[]'),
+    ', "project_details" : ', COALESCE((
+        SELECT json_agg(json_build_object(
+            'slug', p.slug, 'name', p.name, 'description', p.description,
+            'memberships', COALESCE((
+                SELECT json_agg(json_build_object('username', mu.username, 'role', m.role) ORDER BY mu.username)
+                FROM annotations_membership m JOIN auth_user mu ON mu.id = m.user_id WHERE m.project_id = p.id),
+                '[]'::json),
+            'codebook_versions', COALESCE((
+                SELECT json_agg(json_build_object(
+                    'number', v.number, 'created_at', to_char(v.created_at AT TIME ZONE 'UTC', {iso}),
+                    'created_by', vu.username, 'labels', v.labels) ORDER BY v.number)
+                FROM annotations_codebookversion v LEFT JOIN auth_user vu ON vu.id = v.created_by_id
+                WHERE v.project_id = p.id), '[]'::json)
+        ) ORDER BY p.slug) FROM annotations_project_articles pa
+        JOIN annotations_project p ON p.id = pa.project_id
+        WHERE pa.article_id = a.id {projects})::text, '[]'),
+    ', "assignments" : ', COALESCE((
+        SELECT json_agg(json_build_object(
+            'project', p.slug, 'annotator', au.username, 'status', s.status,
+            'submitted_at', to_char(s.submitted_at AT TIME ZONE 'UTC', {iso})) ORDER BY p.slug, au.username)
+        FROM annotations_assignment s JOIN annotations_project p ON p.id = s.project_id
+        JOIN auth_user au ON au.id = s.annotator_id
+        WHERE s.article_id = a.id {assignments})::text, '[]'),
     ', "snapshot" : ', left(json_build_object(
         'sha256', sn.sha256, 'size', sn.size, 'content_type', sn.content_type, 'encoding', sn.encoding,
         'source_url', sn.source_url, 'filename', sn.filename, 'http_headers', sn.http_headers,
@@ -170,10 +193,18 @@ def _line_sql(article_ids: list[int], scope: Scope, raw: bool) -> tuple[str, lis
     if scope.project_id is not None:
         projects += " AND pa.project_id = %s"
         project_params.append(scope.project_id)
-    sql = JSONL_SQL.format(iso=ISO, visible=visible_sql, projects=projects, span_arrays=arrays_sql)
+    # An assignment is shown with its project; an export of one annotator's spans shows only their assignments.
+    assignments = projects.replace("pa.project_id", "s.project_id")
+    assignment_params = list(project_params)
+    if scope.annotator_id is not None:
+        assignments += " AND s.annotator_id = %s"
+        assignment_params.append(scope.annotator_id)
+    sql = JSONL_SQL.format(
+        iso=ISO, visible=visible_sql, projects=projects, assignments=assignments, span_arrays=arrays_sql
+    )
     params = [
-        article_ids, *visible_params, *visible_params, EXPORT_FORMAT, *project_params, raw, *arrays_params,
-        article_ids,
+        article_ids, *visible_params, *visible_params, EXPORT_FORMAT, *project_params, *project_params,
+        *assignment_params, raw, *arrays_params, article_ids,
     ]  # fmt: skip
     return sql, params
 

@@ -178,6 +178,51 @@ CROSS JOIN LATERAL (SELECT (to_jsonb(a) ->> 'reviewed_by_id')::bigint AS reviewe
 LEFT JOIN auth_user ru ON ru.id = rv.reviewer_id
 WHERE a.id = $1
 $$;
+-- Actors carry their UUID, description and parent (by UUID), so that a load can match and restore them.
+CREATE OR REPLACE FUNCTION newsarchive_actor_export_json(actor_id bigint) RETURNS json LANGUAGE sql VOLATILE AS $$
+SELECT json_build_object(
+    'id', x.id, 'uuid', x.uuid, 'name', x.name, 'kind', x.kind, 'country', x.country, 'acled_inter', x.acled_inter,
+    'wikidata_qid', x.wikidata_qid, 'cameo_code', x.cameo_code, 'description', x.description,
+    'parent', (SELECT json_build_object('uuid', px.uuid, 'name', px.name, 'kind', px.kind, 'wikidata_qid', px.wikidata_qid)
+               FROM annotations_actor px WHERE px.id = x.parent_id),
+    'aliases', COALESCE((SELECT json_agg(al.name ORDER BY al.name) FROM annotations_actoralias al
+                         WHERE al.actor_id = x.id), '[]'::json))
+FROM annotations_actor x WHERE x.id = $1
+$$;
+DROP TRIGGER actor_span_cache ON annotations_actor;
+CREATE TRIGGER actor_span_cache AFTER UPDATE ON annotations_actor FOR EACH ROW
+    WHEN ((OLD.name, OLD.kind, OLD.country, OLD.acled_inter, OLD.wikidata_qid, OLD.cameo_code, OLD.description,
+           OLD.parent_id, OLD.uuid)
+          IS DISTINCT FROM (NEW.name, NEW.kind, NEW.country, NEW.acled_inter, NEW.wikidata_qid, NEW.cameo_code,
+                            NEW.description, NEW.parent_id, NEW.uuid))
+    EXECUTE FUNCTION newsarchive_actor_changed('id');
+
+-- What an export line shows of its projects: name, description, team, codebook versions, and the article's
+-- assignments (submission state). TG_ARGV[0] names the row's column holding the project id.
+CREATE FUNCTION newsarchive_project_lines_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    projects bigint[] := '{}';
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        projects := projects || (to_jsonb(OLD) ->> TG_ARGV[0])::bigint;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        projects := projects || (to_jsonb(NEW) ->> TG_ARGV[0])::bigint;
+    END IF;
+    PERFORM newsarchive_forget_export_lines(ARRAY(
+        SELECT article_id FROM annotations_project_articles WHERE project_id = ANY(projects)));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER membership_export_line AFTER INSERT OR UPDATE OR DELETE ON annotations_membership
+    FOR EACH ROW EXECUTE FUNCTION newsarchive_project_lines_changed('project_id');
+CREATE TRIGGER codebookversion_export_line AFTER INSERT OR UPDATE OR DELETE ON annotations_codebookversion
+    FOR EACH ROW EXECUTE FUNCTION newsarchive_project_lines_changed('project_id');
+CREATE TRIGGER project_details_export_line AFTER UPDATE ON annotations_project FOR EACH ROW
+    WHEN ((OLD.name, OLD.description) IS DISTINCT FROM (NEW.name, NEW.description))
+    EXECUTE FUNCTION newsarchive_project_lines_changed('id');
+CREATE TRIGGER assignment_export_line AFTER INSERT OR UPDATE OR DELETE ON annotations_assignment
+    FOR EACH ROW EXECUTE FUNCTION newsarchive_export_line_changed('article_id');
+
 UPDATE annotations_annotation SET cached_export_json = NULL WHERE cached_export_json IS NOT NULL;
 UPDATE annotations_articleexportline SET version = version + 1, line = NULL, line_raw = NULL, spans_json = NULL;
 """.replace("ISO_8601_UTC", ISO)
