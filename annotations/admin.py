@@ -30,6 +30,22 @@ from projects.admin import MembershipInline, ProjectAdmin
 from projects.models import Project
 
 
+class CodebookAuthorMixin:
+    """Names the admin user in the transaction, so that the codebook versions PostgreSQL makes say who."""
+
+    def save_model(self, request, obj, form, change):
+        services.acting_as(request.user)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        services.acting_as(request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        services.acting_as(request.user)
+        super().delete_queryset(request, queryset)
+
+
 class LabelInline(admin.TabularInline):
     model = Label
     extra = 0
@@ -40,7 +56,7 @@ admin.site.unregister(Project)
 
 
 @admin.register(Project)
-class CodedProjectAdmin(ProjectAdmin):
+class CodedProjectAdmin(CodebookAuthorMixin, ProjectAdmin):
     """The project page with its codebook; every project codes CLAIM, ACTOR and SOURCE."""
 
     inlines = [LabelInline, MembershipInline]
@@ -51,7 +67,7 @@ class CodedProjectAdmin(ProjectAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(CodebookAuthorMixin, admin.ModelAdmin):
     list_display = ["name", "project", "kind", "colour", "shortcut", "order"]
     list_filter = ["kind", "project"]
     search_fields = ["name", "description"]

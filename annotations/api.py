@@ -441,6 +441,9 @@ class JSONLDRenderer(_TextRenderer):
 RAW = OpenApiParameter(
     "raw", OpenApiTypes.BOOL, description="Include each snapshot's archived bytes in base64 (default true)"
 )
+BOM = OpenApiParameter(
+    "bom", OpenApiTypes.BOOL, description="Start with a UTF-8 byte order mark, for spreadsheet programs (default false)"
+)
 PAGE = OpenApiParameter("page", OpenApiTypes.INT, description="AnnotationPage number, from 1")
 
 
@@ -480,7 +483,8 @@ class JSONLinesExportViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> StreamingHttpResponse:
         articles = self.filter_queryset(self.get_queryset())
         include_raw = _flag(request, "raw", True)
-        scope = exports.scope_for(request.user, _export_project(request))
+        annotator_id, status = ArticleFilter.span_selection(request.query_params)
+        scope = exports.scope_for(request.user, _export_project(request), annotator_id=annotator_id, status=status)
         response = StreamingHttpResponse(
             exports.jsonl_lines(articles, scope, include_raw=include_raw), content_type="application/x-ndjson"
         )
@@ -500,11 +504,13 @@ class ClaimsCSVExportViewSet(viewsets.GenericViewSet):
         return Claim.objects.filter(annotation__in=visible)
 
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header"), **ERRORS}
+        parameters=[BOM],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header"), **ERRORS},
     )
     def list(self, request: Request) -> StreamingHttpResponse:
         claims = self.filter_queryset(self.get_queryset())
-        response = StreamingHttpResponse(exports.claims_csv(claims), content_type="text/csv; charset=utf-8")
+        bom = _flag(request, "bom", False)
+        response = StreamingHttpResponse(exports.claims_csv(claims, bom=bom), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="claims.csv"'
         return response
 
@@ -544,7 +550,7 @@ class WebAnnotationExportViewSet(viewsets.GenericViewSet):
         else:
             if not (page_raw.isascii() and page_raw.isdigit()) or not 1 <= int(page_raw) <= 10**7:
                 raise ValidationError({"page": ["page is a whole number from 1."]})
-            total = annotations.count()
+            total = exports.web_annotation_total(annotations)
             page = int(page_raw)
             if page > max(1, -(-total // size)):
                 raise NotFound("No such page.")

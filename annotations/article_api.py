@@ -75,8 +75,14 @@ INCLUDE = OpenApiParameter(
 
 
 def visible_spans(request: Request, project: Project | None) -> QuerySet[Annotation]:
-    """The spans an article list embeds: those the user may see (of `?project=` when given)."""
+    """The spans an article list embeds: those the user may see (of `?project=` when given), and of those only
+    the ones of `?annotator=` and `?status=` when given."""
     spans = Annotation.objects.filter(permissions.annotation_scope(request.user))
+    annotator_id, status = ArticleFilter.span_selection(request.query_params)
+    if annotator_id is not None:
+        spans = spans.filter(annotator_id=annotator_id)
+    if status is not None:
+        spans = spans.filter(status=status)
     return spans if project is None else spans.filter(project=project)
 
 
@@ -84,6 +90,8 @@ def spans_json(request: Request, project: Project | None) -> Expression:
     """An article's embedded spans as JSON text: stored with its export line when that is exactly what this user
     sees (annotations.cache.stored_span_array), else aggregated from the spans' own cached JSON."""
     live = span_array(visible_spans(request, project))
+    if any(ArticleFilter.span_selection(request.query_params)):
+        return live  # a stored array holds every span
     stored = stored_span_array(request.user, None if project is None else project.pk)
     return live if stored is None else Coalesce(stored, live)
 

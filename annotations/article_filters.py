@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from annotations import permissions
@@ -23,8 +24,15 @@ class ArticleFilter(ArchiveArticleFilter):
     annotation_status = django_filters.ChoiceFilter(
         choices=Annotation.Status.choices, method="filter_annotation_status", help_text="Articles with such spans"
     )
+    status = django_filters.ChoiceFilter(
+        choices=Annotation.Status.choices,
+        method="filter_annotation_status",
+        help_text="Articles with such spans; with include=annotations (and in exports) only such spans",
+    )
     annotator = IdFilter(
-        queryset=get_user_model().objects.all(), method="filter_annotator", help_text="User id: articles they coded"
+        queryset=get_user_model().objects.all(),
+        method="filter_annotator",
+        help_text="User id: articles they coded; with include=annotations (and in exports) only their spans",
     )
 
     class Meta:
@@ -34,8 +42,22 @@ class ArticleFilter(ArchiveArticleFilter):
             "has_label",
             "mentions_actor",
             "annotation_status",
+            "status",
             "annotator",
         ]
+
+    @staticmethod
+    def span_selection(params) -> tuple[int | None, str | None]:
+        """The (annotator id, status) of a query that this filter has accepted: they select the spans themselves
+        (embedded or exported), not only the articles. Read from the parameters, costing no query."""
+        annotator = (params.get("annotator") or "").strip()
+        status = params.get("status") or params.get("annotation_status") or None
+        if annotator and not annotator.isdigit():
+            raise ValidationError({"annotator": "A user id is a whole number."})
+        if status is not None and status not in Annotation.Status.values:
+            choices = ", ".join(Annotation.Status.values)
+            raise ValidationError({"status": f"Unknown status {status!r}: one of {choices}."})
+        return (int(annotator) if annotator else None), status
 
     def _with_annotations(self, queryset, condition: Q):
         """Articles having a span that the user can see and that meets the condition."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.functions import RandomUUID
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 
 # The row version PostgreSQL keeps (migration 0010_version_triggers): a BEFORE UPDATE trigger adds 1 on every write
 # that changes the row (caches excepted), raw SQL included; the API sends it as the ETag and checks If-Match.
@@ -60,6 +63,33 @@ class Label(models.Model):
         return f"{self.name} ({self.project})"
 
 
+class CodebookVersion(models.Model):
+    """A project's codebook as it was: made by PostgreSQL (migration 0012) whenever a label's name, kind, colour,
+    shortcut or description changes, or a label is added or removed. `labels` is the whole codebook then."""
+
+    # The foreign key is migration 0012's own, ON DELETE CASCADE: a label trigger may add a version while the
+    # project's labels are being deleted with it.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, db_constraint=False, related_name="codebook_versions"
+    )
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(db_default=Now())
+    # Who: the user the app names in the transaction (annotations.services.acting_as); NULL for raw SQL.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    labels = models.JSONField(default=list, help_text="[{id, name, kind, colour, shortcut, description}]")
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="codebook_version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} codebook v{self.number}"
+
+
 @tracked()
 class Actor(models.Model):
     """One entry of the shared registry: a person, state, armed group, party, IGO, medium or collective."""
@@ -88,6 +118,8 @@ class Actor(models.Model):
         CIVILIANS = 7, "7 Civilians"
         EXTERNAL_OTHER = 8, "8 External/Other forces"
 
+    # Stable across databases (exports and load_export); db_default so that raw SQL inserts get one too.
+    uuid = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False)
     name = models.CharField(max_length=300, help_text="Canonical name")
     kind = models.CharField(max_length=25, choices=Kind.choices)
     acled_inter = models.PositiveSmallIntegerField(null=True, blank=True, choices=Inter.choices)
@@ -155,9 +187,15 @@ class Annotation(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
+    uuid = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False)
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="annotations")
     article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="annotations")
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    # The codebook version the span was last changed under: set by a trigger (migration 0012) on every change,
+    # unless the writer names one (load_export restoring a span).
+    codebook_version = models.ForeignKey(
+        CodebookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="annotations", editable=False
+    )
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()

@@ -60,9 +60,19 @@ CLAIM_FIELDS = (
 def ensure_core_labels(project: Project) -> None:
     """Give the project the CLAIM, ACTOR and SOURCE labels it does not have yet."""
     existing = set(project.labels.exclude(kind=Label.Kind.CUSTOM).values_list("kind", flat=True))
-    for order, (name, kind, colour, shortcut) in enumerate(CORE_LABELS):
-        if kind not in existing:
-            Label.objects.create(project=project, name=name, kind=kind, colour=colour, shortcut=shortcut, order=order)
+    # One INSERT: the codebook trigger (migration 0012) makes one version per statement, not one per label.
+    Label.objects.bulk_create(
+        Label(project=project, name=name, kind=kind, colour=colour, shortcut=shortcut, order=order)
+        for order, (name, kind, colour, shortcut) in enumerate(CORE_LABELS)
+        if kind not in existing
+    )
+
+
+def acting_as(user: AbstractBaseUser | None) -> None:
+    """Name the user behind the writes of the current transaction, for what PostgreSQL records itself (the
+    codebook versions of migration 0012). Transaction-local: it ends with the transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('newsarchive.user_id', %s, true)", [str(user.pk) if user and user.pk else ""])
 
 
 @transaction.atomic

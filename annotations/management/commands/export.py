@@ -50,7 +50,8 @@ class Command(BaseCommand):
         kind = options["format"]
         if kind == "jsonl":
             articles = self._filtered(ArticleFilter, params, Article.objects.all(), request)
-            scope = exports.Scope(None, project.pk if project else None)
+            annotator_id, status = ArticleFilter.span_selection(params)
+            scope = exports.Scope(None, project.pk if project else None, annotator_id, status)
             chunks = exports.jsonl_lines(articles, scope, include_raw=not options["no_raw"])
         elif kind == "claims-csv":
             chunks = exports.claims_csv(self._filtered(ClaimFilter, params, Claim.objects.all(), request))

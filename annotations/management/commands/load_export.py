@@ -7,7 +7,10 @@ from newsarchive.history import command_context
 
 
 class Command(BaseCommand):
-    help = "Load a JSON Lines export (manage.py export jsonl) into this database; what exists already is reused."
+    help = (
+        "Load a JSON Lines export (manage.py export jsonl) into this database, merging: what exists is matched, "
+        "newer spans applied, conflicts reported (exit status 1)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -25,9 +28,19 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"{result.articles} articles loaded ({result.existing_articles} already there), "
-            f"{result.annotations} annotations, {result.relations} relations."
+            f"{result.annotations} annotations added, {result.updated_annotations} updated, "
+            f"{result.relations} relations added, {result.actors_added} actors added, "
+            f"{len(result.merged)} merged, {len(result.conflicts)} conflicts."
         )
+        for line in result.merged:
+            self.stdout.write(f"merged: {line}")
+        for line in result.restored:
+            self.stdout.write(f"restored: {line}")
+        for line in result.conflicts:
+            self.stderr.write(f"conflict: {line}")
         for error in result.errors:
             self.stderr.write(error)
-        if result.errors:
-            raise CommandError(f"{len(result.errors)} line(s) could not be loaded.")
+        if result.errors or result.conflicts:
+            raise CommandError(
+                f"{len(result.errors)} line(s) could not be loaded, {len(result.conflicts)} conflict(s)."
+            )
