@@ -37,14 +37,16 @@ class OnceCompressor(Compressor):
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
-    """Only the hashed names are kept (what every page links to) and compressed.
+    """Hashed and compressed names for what pages link to; the plain names are kept beside them.
 
-    The annotator's ES modules import each other by relative URL: those imports are rewritten to the hashed
-    names too, so a module and its imports are cached for a year together and change together.
+    The workspace's ES modules import one another by relative URL and some import each other in a cycle
+    (static/annotator/workspace.js says why that is safe). Rewriting those imports to hashed names cannot converge
+    on a cycle (a module's hash depends on its imports' hashes), so the imports are left as they are and the
+    workspace loads its modules by their plain names, which whitenoise serves with a short cache lifetime.
     """
 
-    keep_only_hashed_files = True
-    support_js_module_import_aggregation = True
+    keep_only_hashed_files = False
+    support_js_module_import_aggregation = False
 
     def create_compressor(self, **kwargs):
         return OnceCompressor(**kwargs)
