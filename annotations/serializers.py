@@ -430,6 +430,11 @@ class AnnotationWriteSerializer(RefuseUnknownKeys, serializers.Serializer):
             "suffix",
             "created_at",
             "updated_at",
+            "version",
+            "reviewed_by",
+            "reviewed_at",
+            "review_reset",
+            "notice",
         )
     )
 
