@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from annotations.models import Membership
+from projects.models import Membership
 from articles.importers import iter_sources
 from articles.models import Article, ImportBatch, Snapshot
 from articles.services import DUPLICATE, FAILED, IMPORTED, SYNDICATED_COPY, batch_results, import_text, run_import
