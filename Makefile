@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install db migrate demo run stop lint format test test-unit test-e2e bench clean
+.PHONY: install db migrate demo run worker stop lint format test test-unit test-e2e bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsarchive needs Python 3.11 or newer")'
@@ -30,7 +30,14 @@ demo: migrate
 run: demo
 	@$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
+	@# One job worker (background imports, periodic cache refresh) beside the web server, stopped with it.
+	@$(PY) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# A job worker alone (another terminal or machine: it needs only DATABASE_URL and the code).
+worker: migrate
+	$(PY) manage.py procrastinate worker
 
 stop:
 	@$(PY) -m newsarchive.db stop

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "procrastinate.contrib.django",
     "projects",
     "articles",
     "annotations",
@@ -137,6 +138,17 @@ SPECTACULAR_SETTINGS = {
         "OutletKindEnum": "articles.models.Outlet.Kind",
     },
 }
+
+# Background jobs (procrastinate, in PostgreSQL): imports and the periodic span-cache refresh. A worker whose
+# heartbeat is older than NEWSARCHIVE_JOB_STALLED_AFTER seconds is taken for dead and its import marked failed.
+NEWSARCHIVE_JOB_HEARTBEAT = float(os.environ.get("NEWSARCHIVE_JOB_HEARTBEAT", "10"))
+NEWSARCHIVE_JOB_STALLED_AFTER = float(os.environ.get("NEWSARCHIVE_JOB_STALLED_AFTER", "60"))
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": NEWSARCHIVE_JOB_HEARTBEAT,
+    "stalled_worker_timeout": NEWSARCHIVE_JOB_STALLED_AFTER,
+}
+# More items than this in one upload or API call always run as a background job.
+NEWSARCHIVE_FOREGROUND_IMPORT_ITEMS = int(os.environ.get("NEWSARCHIVE_FOREGROUND_IMPORT_ITEMS", "20"))
 
 # Importing and fetching (articles/fetching.py reads these).
 NEWSARCHIVE_FETCH_TIMEOUT = float(os.environ.get("NEWSARCHIVE_FETCH_TIMEOUT", "10"))

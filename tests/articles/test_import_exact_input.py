@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from projects.models import Membership
 from articles.importers import iter_sources
 from articles.models import Article, ImportBatch, Snapshot
 from articles.services import DUPLICATE, FAILED, IMPORTED, SYNDICATED_COPY, batch_results, import_text, run_import
+from projects.models import Membership
 from tests.articles.bombs import MiB, write_gzip_member
 from tests.articles.test_import_services import make_warc
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
