@@ -190,7 +190,7 @@ def test_a_staff_reviewer_of_one_project_sees_and_changes_only_its_spans_article
 
 
 def test_a_staff_reviewers_project_choices_are_limited_to_their_projects(client, two_projects):
-    a, b, spans, reviewer = two_projects
+    _a, _b, spans, reviewer = two_projects
     client.force_login(reviewer)
 
     page = client.get(reverse("admin:annotations_annotation_change", args=[spans["project-a"].pk])).content.decode()
@@ -200,7 +200,7 @@ def test_a_staff_reviewers_project_choices_are_limited_to_their_projects(client,
 
 
 def test_a_superuser_sees_every_projects_spans(client, staff, two_projects):
-    a, b, spans, reviewer = two_projects
+    _a, _b, spans, _reviewer = two_projects
     client.force_login(staff)
 
     listed = client.get(reverse("admin:annotations_annotation_changelist")).content.decode()
