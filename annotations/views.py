@@ -137,13 +137,17 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
             text_match |= Q(text__icontains=name)
         articles = articles.filter(Exists(mentioned) | text_match)
 
-    sort = params.get("sort", "relevance" if query else "newest")
+    # "Relevance" is the form's default choice, so a query typed into the form is ranked; without a query there is
+    # nothing to rank by and it means newest first.
+    sort = params.get("sort") or "relevance"
+    if sort not in SORTS:
+        sort = "relevance"
     if query:
         articles = search_articles(articles, query)
     if sort in SORTS:
         articles = articles.order_by(*SORTS[sort])
     elif not query:
-        sort = "newest"
+        articles = articles.order_by(*SORTS["newest"])
 
     # Reviewers and admins see every coder's spans counted, annotators their own; the list says which.
     oversees = role in (Membership.Role.REVIEWER, Membership.Role.ADMIN)
