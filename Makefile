@@ -11,11 +11,13 @@ PORT ?= 8000
 # gunicorn's own variable: the number of web worker processes of `make serve`.
 WEB_CONCURRENCY ?= 2
 
-.PHONY: install db migrate demo static run serve stop lint format test test-unit test-e2e bench clean
+.PHONY: install db migrate demo static run serve worker stop lint format test test-unit test-e2e bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsarchive needs Python 3.11 or newer")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# pip 23 (the machines' own) fails to resolve lxml[html_clean] asked for by two packages: a newer pip first.
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip>=24'
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
@@ -37,12 +39,19 @@ static: install
 run: demo static
 	@$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
+	@# One job worker (background imports, periodic cache refresh) beside the web server, stopped with it.
+	@$(PY) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: gunicorn with WEB_CONCURRENCY workers (see README "Deploying"); no demo data, no admin account.
 serve: migrate static
 	@echo "Serving with gunicorn on http://$(HOST):$(PORT)/ ($(WEB_CONCURRENCY) workers; Ctrl-C to stop)"
 	$(PY) -m newsarchive.processes --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY)
+
+# A job worker alone (another terminal or machine: it needs only DATABASE_URL and the code).
+worker: migrate
+	$(PY) manage.py procrastinate worker
 
 stop:
 	@$(PY) -m newsarchive.db stop

@@ -6,9 +6,11 @@ with the codebook and the spans.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, ProtectedError
+from django.db.models import Count, ProtectedError, Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from annotations import services
 from annotations.forms import AdminAssignForm
@@ -26,7 +28,7 @@ from annotations.models import (
 )
 from articles.admin import ArticleAdmin
 from articles.models import Article
-from projects.admin import MembershipInline, ProjectAdmin
+from projects.admin import MembershipInline, ProjectAdmin, ProjectScopedAdmin
 from projects.models import Project
 
 
@@ -67,7 +69,8 @@ class CodedProjectAdmin(CodebookAuthorMixin, ProjectAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(CodebookAuthorMixin, admin.ModelAdmin):
+class LabelAdmin(CodebookAuthorMixin, ProjectScopedAdmin):
+    project_lookup = "project"
     list_display = ["name", "project", "kind", "colour", "shortcut", "order"]
     list_filter = ["kind", "project"]
     search_fields = ["name", "description"]
@@ -153,7 +156,8 @@ class ClaimInline(admin.StackedInline):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(ProjectScopedAdmin):
+    project_lookup = "project"
     list_display = ["quote_excerpt", "label", "article", "annotator", "status", "reviewed_by", "start", "end"]
     list_display += ["updated_at"]
     list_filter = ["status", "label__kind", "project", "annotator"]
@@ -209,7 +213,8 @@ class ClaimAboutInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ProjectScopedAdmin):
+    project_lookup = "annotation__project"
     list_display = ["__str__", "claimant", "claimant_is_outlet", "speech", "stance", "verdict", "topic"]
     list_filter = ["speech", "stance", "verdict", "claimant_is_outlet"]
     search_fields = ["annotation__quote", "claimant__name", "topic"]
@@ -223,7 +228,8 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceAttribution)
-class SourceAttributionAdmin(admin.ModelAdmin):
+class SourceAttributionAdmin(ProjectScopedAdmin):
+    project_lookup = "annotation__project"
     list_display = ["__str__", "kind", "anonymity", "cue", "channel"]
     list_filter = ["kind", "anonymity"]
     search_fields = ["annotation__quote", "cue", "channel"]
@@ -235,7 +241,8 @@ class SourceAttributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Relation)
-class RelationAdmin(admin.ModelAdmin):
+class RelationAdmin(ProjectScopedAdmin):
+    project_lookup = "article__projects"
     list_display = ["source", "kind", "target", "article", "annotator", "created_at"]
     list_filter = ["kind"]
     search_fields = ["source__quote", "target__quote", "article__title"]
@@ -247,30 +254,14 @@ class RelationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ProjectScopedAdmin):
+    project_lookup = "project"
     list_display = ["article", "annotator", "project", "status", "submitted_at", "updated_at"]
     list_filter = ["status", "project"]
     search_fields = ["article__title", "annotator__username"]
     date_hierarchy = "updated_at"
     raw_id_fields = ["article"]
     list_select_related = ["article", "annotator", "project"]
-
-
-class AnnotationInline(admin.TabularInline):
-    """An article's annotations; offsets and quote are fixed once made (edit spans in the workspace)."""
-
-    model = Annotation
-    extra = 0
-    fields = ["label", "annotator", "start", "end", "quote", "status", "note"]
-    readonly_fields = ["label", "annotator", "start", "end", "quote"]
-    show_change_link = True
-    ordering = ["start", "end"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("label", "annotator")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(Article)
@@ -281,12 +272,24 @@ class CodedArticleAdmin(ArticleAdmin):
     """The archive's article page with the article's spans, read-only; its text is fixed once it has spans."""
 
     list_display = ["title", "outlet", "published_at", "language", "annotation_count", "created_at"]
-    inlines = [AnnotationInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(annotation_count=Count("annotations"))
+        # Only the spans this user may see are counted: all for superusers, those of overseen projects otherwise.
+        spans = Q() if request.user.is_superuser else Q(annotations__project__in=self.overseen(request))
+        return (
+            super().get_queryset(request).annotate(annotation_count=Count("annotations", filter=spans, distinct=True))
+        )
 
     def get_readonly_fields(self, request, obj=None):
+        return [*self._text_readonly(request, obj), "annotations_link"]
+
+    @admin.display(description="annotations")
+    def annotations_link(self, article):
+        # A link to the paginated, filterable span list: inlining hundreds of spans made this page unusable.
+        url = reverse("admin:annotations_annotation_changelist") + f"?article__id__exact={article.pk}"
+        return format_html('<a href="{}">{} annotations</a>', url, getattr(article, "annotation_count", "the"))
+
+    def _text_readonly(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.annotations.exists():
             fields.append("text")  # annotations point into it; PostgreSQL refuses a change too

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-import psycopg2.extensions
 from django.db import connection, connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotations.cache import span_arrays
@@ -234,12 +234,29 @@ def _stored_lines_sql(article_ids: list[int], scope: Scope, raw: bool) -> tuple[
     return lines.order_by().values_list("article_id", column).query.sql_with_params()
 
 
+def _text_as_bytes(cursor: Any) -> None:
+    """Make this driver cursor return text columns as bytes (psycopg 3 or psycopg2, whichever Django uses)."""
+    if is_psycopg3:
+        from psycopg.adapt import Loader
+
+        class BytesLoader(Loader):
+            def load(self, data: Any) -> bytes:
+                return bytes(data)
+
+        for name in ("text", "varchar", "bpchar", "name"):
+            cursor.adapters.register_loader(name, BytesLoader)
+    else:
+        import psycopg2.extensions
+
+        psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor)
+
+
 def _jsonl_chunk(article_ids: list[int], scope: Scope, raw: bool) -> bytes:
     """The JSON Lines of some articles (their ids in order), as bytes: stored lines, the others written live."""
     stored = _stored_lines_sql(article_ids, scope, raw)
     with connection.cursor() as cursor:
         # The lines pass through as bytes, never decoded into Python strings.
-        psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
+        _text_as_bytes(cursor.cursor)
         rows = []
         if stored is not None:
             cursor.execute(*stored)

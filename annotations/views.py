@@ -34,7 +34,7 @@ from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
 from articles.models import Article, Outlet, ProjectFacet, Snapshot
 from articles.selectors import articles_naming, count_hits, count_label, escape_snippet, search_articles
-from projects.models import Project
+from projects.models import Membership, Project
 from projects.roles import project_role, visible_projects
 
 PAGE_SIZE = 50
@@ -171,20 +171,24 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         mentioned = _actor_mentions(project, actor, request.user, role)
         articles = articles.filter(pk__in=mentioned.union(articles_naming(names)))
 
-    sort = params.get("sort", "relevance" if query else "newest")
+    # "Relevance" is the form's default choice, so a query typed into the form is ranked; without a query there is
+    # nothing to rank by and it means newest first.
+    sort = params.get("sort") or "relevance"
+    if sort not in SORTS:
+        sort = "relevance"
     if query:
         articles = search_articles(articles, query)
     if sort in SORTS:
         articles = articles.order_by(*SORTS[sort])
     elif not query:
-        sort = "newest"
+        articles = articles.order_by(*SORTS["newest"])
 
-    my_spans = (
-        Annotation.objects.filter(project=project, article=OuterRef("pk"), annotator=request.user)
-        .values("article")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    # Reviewers and admins see every coder's spans counted, annotators their own; the list says which.
+    oversees = role in (Membership.Role.REVIEWER, Membership.Role.ADMIN)
+    counted = Annotation.objects.filter(project=project, article=OuterRef("pk"))
+    if not oversees:
+        counted = counted.filter(annotator=request.user)
+    my_spans = counted.values("article").annotate(n=Count("id")).values("n")
     articles = articles.select_related("outlet").annotate(
         my_spans=Coalesce(Subquery(my_spans, output_field=IntegerField()), Value(0)),
         my_status=Subquery(mine.values("status")[:1]),
@@ -218,6 +222,7 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         "queue": queue,
         "project": project,
         "role": role,
+        "span_count_of": "all coders" if oversees else "yours",
         "rows": rows,
         "page": page,
         "total": page.paginator.count,
@@ -254,12 +259,20 @@ def _choices(choices) -> list[list[str]]:
     return [[value, label] for value, label in choices]
 
 
-def workspace_data(*, project: Project, article: Article, user) -> dict:
-    """Everything the workspace needs on load, in lean queries: the article, codebook, the user's own spans."""
+def workspace_data(*, project: Project, article: Article, user, coder: int | str | None = None) -> dict:
+    """Everything the workspace needs on load, in lean queries: the article, codebook, and the user's own spans,
+    or (for reviewers: `coder` a user id or "all") another coder's or every coder's spans."""
+    spans = Annotation.objects.filter(project=project, article=article)
+    if coder == "all":
+        pass
+    elif coder is not None:
+        spans = spans.filter(annotator_id=coder)
+    else:
+        spans = spans.filter(annotator=user)
     annotations = list(
-        Annotation.objects.filter(project=project, article=article, annotator=user)
-        .order_by("start", "end", "id")
-        .values("id", "label_id", "start", "end", "quote", "status", "note", "attributes", "version")
+        spans.order_by("start", "end", "id").values(
+            "id", "label_id", "start", "end", "quote", "status", "note", "attributes", "version"
+        )
     )
     ids = [a["id"] for a in annotations]
     actors_of: dict[int, list[int]] = {}
@@ -354,13 +367,59 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
 @require_GET
 def workspace(request: HttpRequest, project_id: int, article_id: int) -> HttpResponse:
     """The annotation workspace for one article of a project."""
-    project, _ = _member_project(request, project_id)
+    project, role = _member_project(request, project_id)
     article = get_object_or_404(project.articles.select_related("outlet"), pk=article_id)
-    data = workspace_data(project=project, article=article, user=request.user)
+    coders, coder = _coder_choice(request, project=project, article=article, role=role)
+    data = workspace_data(project=project, article=article, user=request.user, coder=coder["value"])
+    data["readonly"] = coder["value"] is not None
+    data["coder"] = {"value": coder["value"], "label": coder["label"]}
     data["csrf"] = get_token(request)
     data["urls"] = {"list": f"/projects/{project.pk}/", "snapshot": f"/snapshots/{article.snapshot_id}/"}
-    context = {"project": project, "article": article, "data": data, "labels": data["labels"]}
+    context = {
+        "project": project,
+        "article": article,
+        "data": data,
+        "labels": data["labels"],
+        "coders": coders,
+        "coder": coder,
+    }
     return render(request, "annotations/workspace.html", context)
+
+
+def _coder_choice(request: HttpRequest, *, project: Project, article: Article, role: str) -> tuple[list, dict]:
+    """Whose spans the workspace shows. Annotators: their own. Reviewers and admins choose (?coder=ID or all),
+    read-only for others' spans; without a choice they see every coder's spans when they have none of their own,
+    so that the demo's admin sees the demo coding at once."""
+    mine = {"value": None, "label": "your spans", "title": "Your spans"}
+    if role not in (Membership.Role.REVIEWER, Membership.Role.ADMIN):
+        return [], mine
+    counts = (
+        Annotation.objects.filter(project=project, article=article)
+        .values("annotator_id", "annotator__username")
+        .annotate(n=Count("id"))
+        .order_by("annotator__username")
+    )
+    total = sum(row["n"] for row in counts)
+    everyone = {"value": "all", "label": "all coders' spans", "title": "All coders' spans (read-only)"}
+    others = [
+        {
+            "value": row["annotator_id"],
+            "label": f"{row['annotator__username']}'s spans",
+            "title": f"{row['annotator__username']}'s spans (read-only)",
+            "n": row["n"],
+        }
+        for row in counts
+        if row["annotator_id"] != request.user.pk
+    ]
+    own = next((row["n"] for row in counts if row["annotator_id"] == request.user.pk), 0)
+    choices = [{**mine, "n": own}, {**everyone, "n": total}, *others]
+    wanted = request.GET.get("coder", "")
+    if wanted == "mine":
+        return choices, choices[0]
+    if wanted == "all" or (not wanted and not own and total):
+        return choices, choices[1]
+    chosen = next((choice for choice in others if str(choice["value"]) == wanted), None)
+    return choices, chosen or choices[0]
 
 
 @login_required

@@ -1,13 +1,14 @@
 """Admin of the archive: outlets, snapshots (view and download only), articles, imports."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from articles.models import Article, ImportBatch, Outlet, Snapshot
+from projects.admin import ProjectScopedAdmin
 
 
 @admin.register(Outlet)
@@ -25,7 +26,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(ProjectScopedAdmin):
     """Archived bytes are evidence: they can be viewed and downloaded, never edited or deleted here."""
 
     list_display = ["short_sha256", "source_url", "filename", "content_type", "size", "captured_at"]
@@ -33,6 +34,7 @@ class SnapshotAdmin(admin.ModelAdmin):
     search_fields = ["sha256", "source_url", "filename"]
     date_hierarchy = "captured_at"
     exclude = ["raw"]
+    project_lookup = "articles__projects"
     readonly_fields = [
         "sha256",
         "download",
@@ -64,7 +66,7 @@ class SnapshotAdmin(admin.ModelAdmin):
     def download_view(self, request, pk):
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
-        snapshot = get_object_or_404(Snapshot, pk=pk)
+        snapshot = get_object_or_404(self.get_queryset(request), pk=pk)
         response = HttpResponse(bytes(snapshot.raw), content_type="application/octet-stream")
         extension = {"text/html": "html", "text/plain": "txt"}.get(snapshot.content_type, "bin")
         response["Content-Disposition"] = f'attachment; filename="snapshot-{snapshot.sha256[:16]}.{extension}"'
@@ -92,7 +94,7 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ProjectScopedAdmin):
     """The archive's article page; annotations/admin.py registers it again with the article's spans."""
 
     list_display = ["title", "outlet", "published_at", "language", "created_at"]
@@ -103,6 +105,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["snapshot_link", "text_sha256", "import_batch", "created_at"]
     exclude = ["snapshot"]
     list_select_related = ["outlet"]
+    project_lookup = "projects"
 
     @admin.display(description="snapshot")
     def snapshot_link(self, article):
@@ -111,7 +114,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ProjectScopedAdmin):
     list_display = ["__str__", "created_by", "project", "channel", "status", "imported", "duplicates", "failed"]
     list_filter = ["status", "channel", "started_at"]
     search_fields = ["source", "created_by__username"]
@@ -130,7 +133,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "failed",
         "item_results",
     ]
-    exclude = ["items"]
+    exclude = ["items", "pending"]
+
+    def scope_filter(self, request):
+        return super().scope_filter(request) | Q(created_by=request.user)
 
     def has_add_permission(self, request):
         return False

@@ -189,7 +189,8 @@ def _resolve_public_addresses(parts: SplitResult, allow_list: _AllowList) -> lis
         if _is_forbidden(address) and not allow_list.allows(host, address):
             raise FetchError(
                 f"refused: {host} resolves to a private/loopback address ({address}); "
-                "only pages on the public internet can be archived"
+                "only pages on the public internet can be archived (an administrator can allow an address with "
+                "NEWSARCHIVE_FETCH_ALLOWED_ADDRESSES)"
             )
         if text not in addresses:
             addresses.append(text)

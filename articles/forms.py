@@ -53,6 +53,12 @@ class ImportForm(forms.Form):
         help_text="The article's text; it is stored exactly as pasted.",
     )
 
+    background = forms.BooleanField(
+        required=False,
+        label="Run in the background",
+        help_text="Uploads of more than 20 items always do: this page then shows the progress.",
+    )
+
     def __init__(self, *args, user: AbstractBaseUser, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = importable_projects(user)

@@ -614,3 +614,23 @@ def iter_submission(
     yield from iter_url_list(urls)
     if text.strip():
         yield text_item(text=text, title=title)
+
+
+def count_submission_items(
+    *, files: Iterable[tuple[str, IO[bytes], int]] = (), urls: Iterable[str] = (), text: str = "", limit: int
+) -> int:
+    """How many items a submission holds, counting no further than `limit` (a WARC is read only that far);
+    the uploaded streams are rewound for the import that follows."""
+    files = list(files)
+    items = iter_submission(files=files, urls=urls, text=text, title="-")
+    count = 0
+    try:
+        for _ in items:
+            count += 1
+            if count >= limit:
+                break
+    finally:
+        items.close()
+        for _, stream, _ in files:
+            stream.seek(0)
+    return count

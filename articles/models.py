@@ -47,6 +47,7 @@ class ImportBatch(models.Model):
     """One run of an import (command, upload, API call): who, when, from what, and what came of each item."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Done with failures"
@@ -67,6 +68,9 @@ class ImportBatch(models.Model):
     new_versions = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     items = models.JSONField(default=list, blank=True, help_text="Per-item results: item, outcome, message, article")
+    pending = models.JSONField(
+        default=dict, blank=True, help_text="A queued import's URLs and pasted text, until its job has run"
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -74,6 +78,24 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ImportUpload(models.Model):
+    """A file sent for a background import, kept in the database until the job has read it.
+
+    The job may run on another machine, so an upload cannot wait in a temporary file.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="uploads")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=500)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["batch", "position"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Snapshot(models.Model):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,11 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles.forms import ImportForm
-from articles.importers import iter_submission
+from articles.importers import count_submission_items, iter_submission
+from articles.models import ImportBatch
 from articles.services import batch_results, import_max_bytes, outcome_counts, run_import
+from articles.services.queued import queue_import
 from newsarchive.parsers import ImportJSONParser
 from projects.models import Project
-from projects.roles import can_import
+from projects.roles import can_import, project_role
 
 
 def _describe(files: list, urls: list[str], text: str) -> str:
@@ -30,8 +33,53 @@ def _describe(files: list, urls: list[str], text: str) -> str:
     return ", ".join(parts)
 
 
+def _in_background(*, files: list, urls: list[str], text: str, asked: bool) -> bool:
+    """Asked for, or more items than a web request should hold a worker for."""
+    if asked:
+        return True
+    limit = settings.NEWSARCHIVE_FOREGROUND_IMPORT_ITEMS
+    counted = count_submission_items(
+        files=[(uploaded.name, uploaded, uploaded.size) for uploaded in files], urls=urls, text=text, limit=limit + 1
+    )
+    return counted > limit
+
+
+def _queue(*, request: HttpRequest, files: list, urls: list[str], text: str, title: str, project, channel: str):
+    return queue_import(
+        files=[(uploaded.name, uploaded) for uploaded in files],
+        urls=urls,
+        text=text,
+        title=title,
+        project=project,
+        user=request.user,
+        source=_describe(files, urls, text),
+        channel=channel,
+    )
+
+
+def may_see_batch(user, batch: ImportBatch) -> bool:
+    """Its importer, superusers, and the admins of its project see an import batch."""
+    if user.is_superuser or (batch.created_by_id is not None and batch.created_by_id == user.pk):
+        return True
+    return batch.project_id is not None and project_role(user, batch.project_id) == "admin"
+
+
+def batch_status(batch: ImportBatch) -> dict:
+    """A batch's state for its status page and API: status, counts so far and, once finished, every result."""
+    results = batch_results(batch)
+    finished = batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
+    return {
+        "batch": batch.pk,
+        "status": batch.status,
+        "processed": len([r for r in results if r.item != "(import)"]),
+        "counts": outcome_counts(results),
+        "started_at": batch.started_at,
+        "finished_at": batch.finished_at,
+        "items": [result.as_dict() for result in results] if finished else None,
+    }
+
+
 def _run(*, request: HttpRequest, files: list, urls: Iterable[str], text: str, title: str, project, channel: str):
-    urls = [line for chunk in urls for line in str(chunk).splitlines()]
     items = iter_submission(
         files=[(uploaded.name, uploaded, uploaded.size) for uploaded in files],
         urls=urls,
@@ -71,6 +119,18 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             project = data.get("project")
+            urls = _lines([data["urls"]])
+            if _in_background(files=data["files"], urls=urls, text=data["text"], asked=data.get("background", False)):
+                batch = _queue(
+                    request=request,
+                    files=data["files"],
+                    urls=urls,
+                    text=data["text"],
+                    title=data["title"],
+                    project=project,
+                    channel="web",
+                )
+                return redirect(f"/import/?batch={batch.pk}")
             batch = _run(
                 request=request,
                 files=data["files"],
@@ -84,8 +144,22 @@ def import_page(request: HttpRequest) -> HttpResponse:
             form = ImportForm(user=request.user, initial={"project": project})
     else:
         form = ImportForm(user=request.user)
-    counts = outcome_counts(result for result, _ in rows) if rows else {}
-    return render(request, "articles/import.html", {"form": form, "batch": batch, "rows": rows, "counts": counts})
+        if request.GET.get("batch", "").isdigit():
+            batch = ImportBatch.objects.filter(pk=int(request.GET["batch"])).select_related("project").first()
+            if batch is None or not may_see_batch(request.user, batch):
+                raise Http404("No such import.")
+            rows = [(result, article_link(result.article_id, batch.project)) for result in batch_results(batch)]
+    counts = outcome_counts(result for result, _ in rows) if rows else outcome_counts([])
+    finished = batch is not None and batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
+    return render(
+        request,
+        "articles/import.html",
+        {"form": form, "batch": batch, "rows": rows, "counts": counts, "finished": finished},
+    )
+
+
+def _lines(urls: Iterable[str]) -> list[str]:
+    return [line for chunk in urls for line in str(chunk).splitlines()]
 
 
 # --- API --------------------------------------------------------------------------------------------------
@@ -99,6 +173,9 @@ class ImportSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, help_text="A pasted text, stored as is")
     title = serializers.CharField(required=False, help_text="The title of the pasted text (required with text)")
     project = serializers.CharField(required=False, help_text="Project id or slug (required unless staff)")
+    background = serializers.BooleanField(
+        required=False, help_text="Run as a background job (always, for more than 20 items): answers 202"
+    )
 
 
 class ImportItemResultSerializer(serializers.Serializer):
@@ -122,6 +199,22 @@ class ImportResultSerializer(serializers.Serializer):
     items = ImportItemResultSerializer(many=True)
 
 
+class ImportQueuedSerializer(serializers.Serializer):
+    batch = serializers.IntegerField(help_text="The import batch; GET /api/imports/{batch}/ reports its progress")
+    status = serializers.ChoiceField(choices=["queued"])
+    url = serializers.CharField(help_text="Where its status is")
+
+
+class ImportStatusSerializer(serializers.Serializer):
+    batch = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    processed = serializers.IntegerField(help_text="Items handled so far")
+    counts = ImportCountsSerializer(help_text="Outcomes so far")
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    items = ImportItemResultSerializer(many=True, allow_null=True, help_text="Every result, once done or failed")
+
+
 class CanImport(permissions.BasePermission):
     message = "Only project admins and staff import articles."
 
@@ -139,6 +232,7 @@ class ImportViewSet(viewsets.ViewSet):
         request={"multipart/form-data": ImportSerializer, "application/json": ImportSerializer},
         responses={
             201: ImportResultSerializer,
+            202: ImportQueuedSerializer,
             400: OpenApiResponse(description="Nothing to import, a text without title, or an unknown project"),
             401: OpenApiResponse(description="Not logged in"),
             403: OpenApiResponse(description="Not an admin of the project (nor staff)"),
@@ -178,6 +272,18 @@ class ImportViewSet(viewsets.ViewSet):
         if text.strip() and not title.strip():
             raise ValidationError({"title": "A pasted text needs its title."})
         project = self._project(request, str(data.get("project") or "").strip())
+        background = data.get("background", False)
+        if isinstance(background, str):
+            background = background.strip().lower() in {"1", "true", "yes", "on"}
+        elif not isinstance(background, bool):
+            raise ValidationError({"background": "Must be true or false."})
+        urls = _lines(urls)
+        if _in_background(files=files, urls=urls, text=text, asked=background):
+            batch = _queue(
+                request=request, files=files, urls=urls, text=text, title=title, project=project, channel="api"
+            )
+            body = {"batch": batch.pk, "status": batch.status, "url": f"/api/imports/{batch.pk}/"}
+            return Response(body, status=status.HTTP_202_ACCEPTED)
         batch = _run(request=request, files=files, urls=urls, text=text, title=title, project=project, channel="api")
         results = batch_results(batch)
         body = {
@@ -186,6 +292,19 @@ class ImportViewSet(viewsets.ViewSet):
             "items": [result.as_dict() for result in results],
         }
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={
+            200: ImportStatusSerializer,
+            404: OpenApiResponse(description="No such import, or not one of yours"),
+        }
+    )
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """An import's status (queued, running, done, failed), its counts so far and, once finished, its results."""
+        batch = ImportBatch.objects.filter(pk=int(pk)).first() if str(pk).isdigit() else None
+        if batch is None or not may_see_batch(request.user, batch):
+            raise Http404("No such import.")
+        return Response(batch_status(batch))
 
     def _project(self, request: Request, value: str) -> Project | None:
         if not value:

@@ -28,6 +28,9 @@ def processes(*, bind: str, workers: int) -> dict[str, list[str]]:
             "--no-control-socket",
             # More options without editing this file: GUNICORN_CMD_ARGS="--timeout 120" (gunicorn reads it).
         ],
+        # The job worker: background imports and the periodic span-cache refresh (more on other machines with
+        # `make worker`; they share the queue in PostgreSQL).
+        "jobs": [sys.executable, "manage.py", "procrastinate", "worker"],
     }
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "pgtrigger",
     "pghistory",
+    "procrastinate.contrib.django",
     "projects",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc as our own static files: the docs work offline
     "csp",
@@ -258,6 +259,17 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsarchive@localhost")
 NEWSARCHIVE_PASSWORD_RESET = bool(EMAIL_HOST)
+
+# Background jobs (procrastinate, in PostgreSQL): imports and the periodic span-cache refresh. A worker whose
+# heartbeat is older than NEWSARCHIVE_JOB_STALLED_AFTER seconds is taken for dead and its import marked failed.
+NEWSARCHIVE_JOB_HEARTBEAT = float(os.environ.get("NEWSARCHIVE_JOB_HEARTBEAT", "10"))
+NEWSARCHIVE_JOB_STALLED_AFTER = float(os.environ.get("NEWSARCHIVE_JOB_STALLED_AFTER", "60"))
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": NEWSARCHIVE_JOB_HEARTBEAT,
+    "stalled_worker_timeout": NEWSARCHIVE_JOB_STALLED_AFTER,
+}
+# More items than this in one upload or API call always run as a background job.
+NEWSARCHIVE_FOREGROUND_IMPORT_ITEMS = int(os.environ.get("NEWSARCHIVE_FOREGROUND_IMPORT_ITEMS", "20"))
 
 # Importing and fetching (articles/fetching.py reads these).
 NEWSARCHIVE_FETCH_TIMEOUT = float(os.environ.get("NEWSARCHIVE_FETCH_TIMEOUT", "10"))

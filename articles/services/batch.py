@@ -51,14 +51,19 @@ def run_import(
     channel: str = "command",
     jobs: int | None = None,
     progress: Progress | None = None,
+    batch: ImportBatch | None = None,
 ) -> ImportBatch:
-    """Import every item (extraction in `jobs` worker processes), recording the run and each item's result."""
-    batch = ImportBatch.objects.create(
-        created_by=user if user is not None and user.is_authenticated else None,
-        project=project,
-        source=source[:10000],
-        channel=channel,
-    )
+    """Import every item (extraction in `jobs` worker processes), recording the run and each item's result.
+
+    `batch` is a queued batch that a background job now runs; without it a new batch records the run.
+    """
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            created_by=user if user is not None and user.is_authenticated else None,
+            project=project,
+            source=source[:10000],
+            channel=channel,
+        )
     results: list[ItemResult] = []
 
     def stored(chunk_results: list[ItemResult]) -> None:
@@ -67,6 +72,14 @@ def run_import(
             if progress is not None:
                 progress(result)
 
+    written: list[ItemResult] = []
+
+    def record(chunk_results: list[ItemResult]) -> None:
+        # Right after each chunk's transaction, from the thread that wrote it: the status page shows progress
+        # while the next items are read, and a killed worker's batch still lists what it wrote.
+        written.extend(chunk_results)
+        _record_progress(batch, written)
+
     chunks = _chunks(prepare_all(items, jobs=jobs, max_bytes=import_max_bytes()))
     completed = False
     stopped_by = ""
@@ -74,9 +87,11 @@ def run_import(
         if connection.in_atomic_block:
             # What this transaction wrote (the batch, perhaps the project) is invisible to another connection.
             for chunk in chunks:
-                stored(store_prepared(prepared=chunk, batch=batch, project=project, viewer=user))
+                chunk_results = store_prepared(prepared=chunk, batch=batch, project=project, viewer=user)
+                record(chunk_results)
+                stored(chunk_results)
         else:
-            _store_in_background(chunks, batch=batch, project=project, viewer=user, stored=stored)
+            _store_in_background(chunks, batch=batch, project=project, viewer=user, stored=stored, record=record)
         completed = True
     except Exception as error:
         # Something beyond one item's failure (an upload stream that broke, a bug): what was stored stays stored,
@@ -98,10 +113,12 @@ def _store_in_background(
     project: Project | None,
     viewer: AbstractBaseUser | None,
     stored: Callable[[list[ItemResult]], None],
+    record: Callable[[list[ItemResult]], None],
 ) -> None:
     """Write chunks in a thread with its own connection, so PostgreSQL works while the next chunk is extracted.
 
-    `stored` is called in this thread with each chunk's results. At most two chunks wait, so memory stays flat.
+    `stored` is called in this thread with each chunk's results, `record` in the writer thread as soon as a chunk
+    is written. At most two chunks wait, so memory stays flat.
     """
     todo: queue.Queue[list[PreparedItem] | None] = queue.Queue(maxsize=2)
     done: queue.Queue[Any] = queue.Queue()
@@ -116,7 +133,9 @@ def _store_in_background(
                     continue
                 if chunk is None:
                     break
-                done.put(store_prepared(prepared=chunk, batch=batch, project=project, viewer=viewer))
+                chunk_results = store_prepared(prepared=chunk, batch=batch, project=project, viewer=viewer)
+                record(chunk_results)
+                done.put(chunk_results)
         except BaseException as error:  # handed over to the calling thread, which raises it
             done.put(error)
         finally:
@@ -172,6 +191,19 @@ def _store_in_background(
             # Interrupted: what the writer had already stored still goes on the batch's record.
             with contextlib.suppress(BaseException):
                 collect(wait=True)
+
+
+def _record_progress(batch: ImportBatch, results: list[ItemResult]) -> None:
+    """Put the counts and results so far on the batch: its status page shows them, and if the process dies
+    (a killed job worker), the items already written stay listed."""
+    counts = outcome_counts(results)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        imported=counts[IMPORTED] + counts[SYNDICATED_COPY],
+        duplicates=counts[DUPLICATE],
+        new_versions=counts[NEW_VERSION],
+        failed=counts[FAILED],
+        items=[result.as_dict() for result in results],
+    )
 
 
 def _finish_batch(batch: ImportBatch, results: list[ItemResult], *, completed: bool, stopped_by: str = "") -> None:

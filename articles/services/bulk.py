@@ -64,8 +64,10 @@ def insert_snapshots(snapshots: list[Snapshot]) -> None:
     constraints (sha256 and size match the bytes, sha256 unique) hold for COPY as for INSERT.
     """
     with connection.cursor() as cursor:
-        copy_expert = getattr(getattr(cursor, "cursor", None), "copy_expert", None)
-        if copy_expert is None:  # not psycopg2: the ordinary way
+        driver_cursor = getattr(cursor, "cursor", None)
+        copy_expert = getattr(driver_cursor, "copy_expert", None)  # psycopg2
+        copy = getattr(driver_cursor, "copy", None)  # psycopg 3
+        if copy_expert is None and copy is None:  # another driver: the ordinary way
             Snapshot.objects.bulk_create(snapshots)
             return
         fields = [Snapshot._meta.get_field(name) for name in _SNAPSHOT_COLUMNS]
@@ -79,8 +81,13 @@ def insert_snapshots(snapshots: list[Snapshot]) -> None:
         data.seek(0)
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         table = connection.ops.quote_name(Snapshot._meta.db_table)
-        with connection.wrap_database_errors:  # psycopg2's errors become Django's, as for any query
-            copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)", data)
+        statement = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
+        with connection.wrap_database_errors:  # the driver's errors become Django's, as for any query
+            if copy_expert is not None:
+                copy_expert(statement, data)
+            else:
+                with copy(statement) as stream:
+                    stream.write(data.getvalue())
 
 
 def _copy_value(value: Any) -> bytes:

@@ -52,7 +52,7 @@ export function actorSection(ann) {
       section.append(
         el("button", {
           type: "button",
-          class: "btn small",
+          class: "btn small alias-button",
           text: `Add “${ann.quote}” as an alias of ${actor.name}`,
           onclick: async (event) => {
             event.target.disabled = true;
@@ -145,7 +145,7 @@ export function claimSection(ann, save) {
       actorPicker({ ids: claim.about || [], multiple: true, label: "About actors", placeholder: "Actors the claim is about…", onChange: (ids) => update("about", ids) })),
     el("div", { class: "row" },
       field("Stance", choiceSelect(data.choices.stance, claim.stance, (v) => update("stance", v))),
-      field("Verdict", choiceSelect(data.choices.verdict, claim.verdict, (v) => update("verdict", v || "unverified"), { blank: "Unverified" }))),
+      field("Verdict", choiceSelect(data.choices.verdict.filter(([v]) => v !== "unverified"), claim.verdict === "unverified" ? "" : claim.verdict, (v) => update("verdict", v || "unverified"), { blank: "Unverified" }))),
     field("Topic", topic),
   );
 }

@@ -9,10 +9,12 @@ import { renderRange } from "./view.js";
 import { select } from "./selection.js";
 import { deleteSelected, patchAnnotation } from "./saving.js";
 import { deleteRelation, startLink } from "./links.js";
+import { hideTooltip } from "./tooltip.js";
 
 const container = document.getElementById("details");
 
 export function showPanel() {
+  hideTooltip();
   const sg = state.suggestions.get(state.focusedSuggestion);
   if (sg) {
     container.replaceChildren(

@@ -29,7 +29,15 @@ export function track(promise) {
 
 // --- spans --------------------------------------------------------------------------------------------------
 
+// A reviewer looking at other coders' spans (?coder=) reads them here; the workspace writes nothing then.
+function readOnly() {
+  if (!data.readonly) return false;
+  toast(`Read-only: these are ${data.coder.label}. Choose “Your spans” to code.`, { kind: "error" });
+  return true;
+}
+
 export function createAnnotation(labelId, s, e, extra = {}) {
+  if (readOnly()) return Promise.reject(new Error("read-only"));
   const label = state.labels.get(labelId);
   const temp = `tmp-${++state.tempSeq}`;
   const body = { project: data.project.id, article: data.article.id, label: labelId, ...cpBody(s, e), ...extra };
@@ -100,6 +108,7 @@ export function createAnnotation(labelId, s, e, extra = {}) {
 const patchQueues = new Map();
 
 export function patchAnnotation(ann, body, options = {}) {
+  if (readOnly()) return Promise.reject(new Error("read-only"));
   if (typeof ann.id !== "number") return Promise.reject(new Error("still saving"));
   const before = structuredClone(ann);
   const previous = patchQueues.get(ann.id) || Promise.resolve();
@@ -171,6 +180,7 @@ function describe(value) {
 }
 
 export function deleteSelected() {
+  if (readOnly()) return;
   const ann = state.anns.get(state.selected);
   if (!ann || typeof ann.id !== "number") return;
   const relations = [...state.relations.values()].filter((r) => r.source === ann.id || r.target === ann.id);
@@ -206,6 +216,7 @@ export function deleteSelected() {
 }
 
 export function undoDelete() {
+  if (readOnly()) return;
   const entry = state.undo.pop();
   if (!entry) {
     toast("Nothing to undo.");
@@ -237,6 +248,7 @@ export function undoDelete() {
 // Many spans at once (accepting all suggestions): three requests in flight; the caller re-renders once.
 // Returns the items the server refused.
 export async function createMany(labelId, items, extraOf) {
+  if (readOnly()) return [];
   const body = (item) => ({ project: data.project.id, article: data.article.id, label: labelId, ...cpBody(item.s, item.e), ...extraOf(item) });
   const refused = [];
   const queue = items.slice();
@@ -271,6 +283,7 @@ export function markStatus(status) {
 }
 
 export function submit() {
+  if (readOnly()) return;
   if (!window.confirm("Submit your coding of this article? Your draft spans become submitted.")) return;
   track(api.post(`/api/articles/${data.article.id}/submit/`, { project: data.project.id })).then(
     () => {

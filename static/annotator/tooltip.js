@@ -53,6 +53,11 @@ export function describe(ann) {
   return parts.join(" · ") || "(no details yet)";
 }
 
+// The details panel replaces the tooltip: it would otherwise stay over the text it describes.
+export function hideTooltip() {
+  tooltip.hidden = true;
+}
+
 export function initTooltip() {
   doc.addEventListener("mouseover", (event) => {
     const seg = event.target.closest(".ann, .sugg");

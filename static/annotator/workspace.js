@@ -22,6 +22,10 @@ import { markStatus } from "./saving.js";
 import { showPanel } from "./panel.js";
 import { scheduleLists } from "./lists.js";
 
+// The reviewer's coder switcher: a plain GET form, sent as soon as another coder is chosen.
+const coderSelect = document.getElementById("coder-select");
+coderSelect?.addEventListener("change", () => coderSelect.form.requestSubmit());
+
 initTooltip();
 initSelection();
 initKeys();

@@ -245,3 +245,48 @@ def test_article_list_ignores_ids_that_are_not_whole_numbers(client, annotator, 
         response = client.get(f"/projects/{project.pk}/", {name: value})
         assert response.status_code == 200
         assert article.title in response.content.decode()
+
+
+def test_a_query_typed_into_the_list_form_is_ranked_by_relevance(client, annotator, project):
+    older = ArticleFactory(title="Ceasefire ceasefire talks", text="Ceasefire, ceasefire: the ceasefire holds.")
+    newer = ArticleFactory(title="Market news", text="A word on a ceasefire, far down.")
+    older.published_at = newer.published_at.replace(year=newer.published_at.year - 1)
+    older.save(update_fields=["published_at"])
+    project.articles.add(older, newer)
+    client.force_login(annotator)
+
+    form = client.get(f"/projects/{project.pk}/").content.decode()
+    assert '<option value="relevance" selected>Relevance (newest without a search)</option>' in form
+    assert form.index("Market news") < form.index("Ceasefire ceasefire talks")  # no query: newest first
+    # The form sends its default choice with the query, as a browser does.
+    found = client.get(f"/projects/{project.pk}/", {"q": "ceasefire", "sort": "relevance"}).content.decode()
+    assert found.index("Ceasefire ceasefire talks") < found.index("Market news")
+    assert '<option value="relevance" selected>Relevance</option>' in found
+
+
+def test_the_list_says_whose_spans_it_counts(client, annotator, reviewer, project, article):
+    span(project, article, annotator, Label.Kind.ACTOR, 0, 14)
+    client.force_login(annotator)
+    assert "1 span (yours)" in client.get(f"/projects/{project.pk}/").content.decode()
+    client.force_login(reviewer)
+    assert "1 span (all coders)" in client.get(f"/projects/{project.pk}/").content.decode()
+
+
+def test_a_reviewer_sees_every_coders_spans_read_only_and_annotators_only_their_own(
+    client, annotator, reviewer, project, article
+):
+    mine = span(project, article, annotator, Label.Kind.ACTOR, 0, 14)
+    client.force_login(reviewer)
+
+    data = embedded(client.get(workspace_url(project, article)))
+    assert [a["id"] for a in data["annotations"]] == [mine.pk]
+    assert data["readonly"] is True and data["coder"]["value"] == "all"
+    own = embedded(client.get(workspace_url(project, article), {"coder": "mine"}))
+    assert own["annotations"] == [] and own["readonly"] is False
+    one = embedded(client.get(workspace_url(project, article), {"coder": str(annotator.pk)}))
+    assert [a["id"] for a in one["annotations"]] == [mine.pk] and one["coder"]["label"] == "annotator's spans"
+
+    MembershipFactory(project=project, user=UserFactory(username="coder2"), role="annotator")
+    client.force_login(project.memberships.get(user__username="coder2").user)
+    theirs = embedded(client.get(workspace_url(project, article), {"coder": "all"}))
+    assert theirs["annotations"] == [] and theirs["readonly"] is False  # annotators have no switcher

@@ -187,3 +187,13 @@ def test_export_command(project, annotator, kind, tmp_path):
     assert {"jsonl": '"annotations"', "claims-csv": "claim_text", "web-annotation": "AnnotationCollection"}[
         kind
     ] in text
+
+
+def test_api_token_command_says_when_it_replaces_a_key(annotator):
+    first, err = io.StringIO(), io.StringIO()
+    call_command("api_token", "annotator", stdout=first, stderr=err)
+    assert err.getvalue() == ""
+    second = io.StringIO()
+    call_command("api_token", "annotator", stdout=second, stderr=err)
+    assert second.getvalue().strip() == Token.objects.get(user=annotator).key != first.getvalue().strip()
+    assert "The earlier token of annotator was replaced: scripts using it must change." in err.getvalue()

@@ -305,10 +305,11 @@ def test_server_that_stops_answering_times_out(server, path):
 
 
 def test_loopback_is_refused_when_not_allow_listed(server, connections):
-    with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.1 resolves to a private/loopback address"):
+    with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.1 resolves to a private/loopback address") as refused:
         fetch_url(f"{server}/page", allowed_hosts=[])
 
     assert connections == []
+    assert "allow an address with NEWSARCHIVE_FETCH_ALLOWED_ADDRESSES" in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from articles.importers import iter_jsonl, iter_sources
@@ -156,6 +157,8 @@ IMPOSSIBLE_DATE_MESSAGE = (
 )
 
 
+# 72 lines would run as a background job (tests/articles/test_background_imports.py): here the request runs them.
+@override_settings(NEWSARCHIVE_FOREGROUND_IMPORT_ITEMS=100)
 def test_api_import_of_json_lines_reports_every_line_when_line_71_has_an_impossible_date(project, project_admin):
     api = APIClient()
     api.force_authenticate(project_admin)
@@ -177,6 +180,8 @@ def test_api_import_of_json_lines_reports_every_line_when_line_71_has_an_impossi
     assert project.articles.count() == Article.objects.count() == 71
 
 
+# 72 lines would run as a background job (tests/articles/test_background_imports.py): here the request runs them.
+@override_settings(NEWSARCHIVE_FOREGROUND_IMPORT_ITEMS=100)
 def test_import_page_lists_every_line_when_line_71_has_an_impossible_date(client, project, project_admin):
     client.force_login(project_admin)
     upload = SimpleUploadedFile("feed.jsonl", feed(IMPOSSIBLE_DATE))

@@ -21,4 +21,7 @@ class Command(BaseCommand):
             self.stdout.write("Token revoked." if deleted else "The user had no token.")
             return
         token = Token.objects.create(user=user)
+        if deleted:
+            # Said on stderr, so that scripts reading the key from stdout get only the key.
+            self.stderr.write(f"The earlier token of {user.get_username()} was replaced: scripts using it must change.")
         self.stdout.write(token.key)

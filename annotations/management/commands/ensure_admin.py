@@ -42,7 +42,8 @@ class Command(BaseCommand):
             password = kept[1]
         demo = Project.objects.filter(slug=PROJECT_SLUG).first()
         if demo is not None:
-            Membership.objects.get_or_create(project=demo, user=user, defaults={"role": Membership.Role.ADMIN})
+            # The newcomer came to see the demo coding: admin reviews it, whatever role it had before.
+            Membership.objects.update_or_create(project=demo, user=user, defaults={"role": Membership.Role.ADMIN})
         self.stdout.write(
             f"Log in at {url} as {username!r} with password {password!r} "
             f"(kept in {credentials.name}; delete that file to set a new one)."

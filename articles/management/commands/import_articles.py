@@ -1,7 +1,9 @@
-"""`manage.py import_articles PATH_OR_URL... [--project P] [--urls FILE] [--jobs N] [--user U]`: archive articles."""
+"""`manage.py import_articles PATH_OR_URL... [--project P] [--urls FILE] [--jobs N] [--user U] [--background]`:
+archive articles, here with a progress bar, or as a job for the workers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -17,6 +19,7 @@ from articles.importers import (
     kind_of,
 )
 from articles.services import FAILED, ItemResult, import_max_bytes, outcome_counts, run_import
+from articles.services.queued import queue_import
 from newsarchive.history import command_context
 from projects.models import Project
 
@@ -46,6 +49,12 @@ class Command(BaseCommand):
             "--jobs", type=int, default=os.cpu_count() or 1, help="Extraction worker processes (default: cores)"
         )
         parser.add_argument("--user", help="Username recorded as the importer")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Store the files in the database and queue the import for a job worker (make worker); "
+            "prints the batch id to follow at /import/?batch=ID or GET /api/imports/ID/",
+        )
 
     def handle(self, *args, **options):
         # Every write of the command is recorded in the history as made through `import`.
@@ -63,6 +72,9 @@ class Command(BaseCommand):
             if not Path(url_file).is_file():
                 raise CommandError(f"--urls {url_file}: no such file")
 
+        if options["background"]:
+            self._queue(options["sources"], options["urls"], project=project, user=user)
+            return
         items = self._items(options["sources"], options["urls"])
         bar = ProgressBar(self.stderr, total=_estimate(options["sources"], options["urls"]))
         started = time.monotonic()
@@ -79,6 +91,29 @@ class Command(BaseCommand):
         self._summary(batch, elapsed=time.monotonic() - started)
         if batch.failed:
             raise CommandError(f"{batch.failed} of {len(batch.items)} items failed.")
+
+    def _queue(self, sources: list[str], url_files: list[str], *, project, user) -> None:
+        urls = [source for source in sources if is_url(source)]
+        for name in url_files:
+            urls += Path(name).read_text(encoding="utf-8", errors="replace").splitlines()
+        paths = _file_paths([source for source in sources if not is_url(source)])
+        missing = [str(path) for path in paths if not path.is_file()]
+        if missing:
+            raise CommandError(f"No such file: {', '.join(missing)}")
+        with contextlib.ExitStack() as stack:
+            files = [(str(path), stack.enter_context(path.open("rb"))) for path in paths]
+            batch = queue_import(
+                files=files,
+                urls=urls,
+                project=project,
+                user=user,
+                source=" ".join(sources + [f"--urls {name}" for name in url_files]),
+                channel="command",
+            )
+        self.stdout.write(
+            f"Import batch {batch.pk} queued: {len(files)} files, {len([u for u in urls if u.strip()])} URL lines. "
+            f"Follow it at /import/?batch={batch.pk} or GET /api/imports/{batch.pk}/ (a worker runs it: make worker)."
+        )
 
     def _items(self, sources: list[str], url_files: list[str]):
         yield from iter_sources(sources, max_bytes=import_max_bytes())
@@ -114,6 +149,23 @@ def _user(username: str):
     if user is None:
         raise CommandError(f"No user named {username!r}.")
     return user
+
+
+def _file_paths(sources: list[str]) -> list[Path]:
+    """The files of the given paths, folders walked as the foreground import walks them."""
+    paths: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            folder = path.resolve()
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not d.endswith("_files"))
+                found = [Path(root) / f for f in sorted(files) if not f.startswith(".") and is_importable_name(f)]
+                # As in the foreground: a link out of the folder could pull in any file, so it is not sent.
+                paths.extend(f for f in found if not f.is_symlink() or f.resolve().is_relative_to(folder))
+        else:
+            paths.append(path)
+    return paths
 
 
 def _estimate(sources: list[str], url_files: list[str]) -> int | None:

@@ -1,0 +1,21 @@
+"""The archive's background jobs (procrastinate): running a queued import, and failing those whose worker died."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from procrastinate.contrib.django import app
+
+from articles.services.queued import IMPORT_TASK, fail_stalled_imports, run_queued_import
+
+
+@app.task(name=IMPORT_TASK)
+def import_batch(batch_id: int) -> None:
+    """Run one queued import batch."""
+    run_queued_import(batch_id=batch_id)
+
+
+@app.periodic(cron="* * * * *", periodic_id="fail-stalled-imports")
+@app.task(name="articles.fail_stalled_imports", queueing_lock="articles.fail_stalled_imports")
+def fail_stalled_imports_task(timestamp: int) -> None:
+    """Every minute: an import whose worker stopped sending heartbeats ends failed, never "running" forever."""
+    fail_stalled_imports(seconds_since_heartbeat=settings.NEWSARCHIVE_JOB_STALLED_AFTER)
