@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
 from annotations import permissions
+from annotations.filters import AnnotatorFilter
 from annotations.models import Actor, Annotation, Label
 from articles.filters import ArchiveArticleFilter, IdFilter
 from articles.models import Article
@@ -23,8 +24,10 @@ class ArticleFilter(ArchiveArticleFilter):
     annotation_status = django_filters.ChoiceFilter(
         choices=Annotation.Status.choices, method="filter_annotation_status", help_text="Articles with such spans"
     )
-    annotator = IdFilter(
-        queryset=get_user_model().objects.all(), method="filter_annotator", help_text="User id: articles they coded"
+    annotator = AnnotatorFilter(
+        queryset=get_user_model().objects.all(),
+        method="filter_annotator",
+        help_text="User id, or gold: articles they coded (gold: that have gold spans; see the README)",
     )
 
     class Meta:
