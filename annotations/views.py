@@ -280,6 +280,7 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
     assignment = Assignment.objects.filter(project=project, article=article, annotator=user).values("status").first()
     return {
         "project": {"id": project.pk, "name": project.name},
+        "training": project.training,
         "article": {
             "id": article.pk,
             "title": article.title,

@@ -9,6 +9,7 @@ import { showPanel } from "./panel.js";
 import { scheduleLists } from "./lists.js";
 import { neighbourOf, select } from "./selection.js";
 import { toast } from "./toast.js";
+import { showScore } from "./score.js";
 
 // --- the write queue ----------------------------------------------------------------------------------------
 
@@ -229,6 +230,7 @@ export function submit() {
       markStatus("submitted");
       for (const ann of state.anns.values()) if (ann.status === "draft") ann.status = "submitted";
       toast("Submitted. Thank you!");
+      if (data.training) showScore();
     },
     (error) => toast(`Not submitted: ${error.message}`, { kind: "error" }),
   );

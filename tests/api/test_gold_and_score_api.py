@@ -58,7 +58,12 @@ def test_a_claim_is_accepted_with_its_claim_fields_and_its_source_points_at_the_
     project, article, annotator, reviewer, haftar
 ):
     source = span(
-        project, article, annotator, Label.Kind.SOURCE, KREMLIN, source={"kind": "organization_statement", "cue": "said"}
+        project,
+        article,
+        annotator,
+        Label.Kind.SOURCE,
+        KREMLIN,
+        source={"kind": "organization_statement", "cue": "said"},
     )
     claim = span(
         project,
