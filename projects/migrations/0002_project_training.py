@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='training',
-            field=models.BooleanField(default=False, help_text='Training: a coder who submits an article sees their score against the gold coding (hidden before)'),
+            model_name="project",
+            name="training",
+            field=models.BooleanField(
+                default=False,
+                help_text="Training: a coder who submits an article sees their score against the gold coding (hidden before)",
+            ),
         ),
     ]
