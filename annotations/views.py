@@ -5,6 +5,7 @@ Writes happen through the REST API (the same endpoints scripts use); these views
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -214,12 +215,13 @@ def _choices(choices) -> list[list[str]]:
     return [[value, label] for value, label in choices]
 
 
-def workspace_data(*, project: Project, article: Article, user) -> dict:
-    """Everything the workspace needs on load, in lean queries: the article, codebook, the user's own spans."""
+def coded_spans(*, project: Project, article: Article, annotator_ids: list[int]) -> tuple[list[dict], set[int]]:
+    """These annotators' spans of the article with their details (actors, source, claim), in text order, and the
+    ids of the actors they reference; a fixed number of queries however many spans."""
     annotations = list(
-        Annotation.objects.filter(project=project, article=article, annotator=user)
+        Annotation.objects.filter(project=project, article=article, annotator_id__in=annotator_ids)
         .order_by("start", "end", "id")
-        .values("id", "label_id", "start", "end", "quote", "status", "note", "attributes")
+        .values("id", "annotator_id", "label_id", "start", "end", "quote", "status", "note", "attributes")
     )
     ids = [a["id"] for a in annotations]
     actors_of: dict[int, list[int]] = {}
@@ -244,6 +246,7 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
     for annotation in annotations:
         annotation_id = annotation["id"]
         annotation["label"] = annotation.pop("label_id")
+        annotation["annotator"] = annotation.pop("annotator_id")
         annotation["actors"] = actors_of.get(annotation_id, [])
         annotation["source"] = sources.get(annotation_id)
         claim = claims.get(annotation_id)
@@ -255,6 +258,17 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
                 referenced.add(claim["claimant"])
         annotation["claim"] = claim
         referenced.update(annotation["actors"])
+    return annotations, referenced
+
+
+def workspace_data(
+    *, project: Project, article: Article, user, suggest: bool = True, also_actors: Iterable[int] = ()
+) -> dict:
+    """Everything the workspace needs on load, in lean queries: the article, codebook, the user's own spans
+    (`suggest`: with the registry's suggestions; `also_actors`: actors other spans on the page name)."""
+    annotations, referenced = coded_spans(project=project, article=article, annotator_ids=[user.pk])
+    referenced.update(also_actors)
+    ids = [a["id"] for a in annotations]
     relations = list(
         Relation.objects.filter(article=article, source_id__in=ids, target_id__in=ids).values(
             "id", "source", "target", "kind", "note"
@@ -266,7 +280,7 @@ def workspace_data(*, project: Project, article: Article, user) -> dict:
     )
     actor_labels = {label["id"] for label in labels if label["kind"] == Label.Kind.ACTOR}
     actor_spans = {(a["start"], a["end"]) for a in annotations if a["label"] in actor_labels}
-    suggestions = registry_suggestions(article.text, skip=actor_spans)
+    suggestions = registry_suggestions(article.text, skip=actor_spans) if suggest else []
     referenced.update(s["actor"] for s in suggestions)
 
     actors = list(Actor.objects.filter(pk__in=referenced).values("id", "name", "kind", "country"))

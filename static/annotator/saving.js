@@ -30,10 +30,13 @@ export function track(promise) {
 
 // --- spans --------------------------------------------------------------------------------------------------
 
+// On the curation screen the spans written are the gold layer's (the server checks that the user curates).
+const layer = data.layer ? { layer: data.layer } : {};
+
 export function createAnnotation(labelId, s, e, extra = {}) {
   const label = state.labels.get(labelId);
   const temp = `tmp-${++state.tempSeq}`;
-  const body = { project: data.project.id, article: data.article.id, label: labelId, ...cpBody(s, e), ...extra };
+  const body = { project: data.project.id, article: data.article.id, label: labelId, ...cpBody(s, e), ...layer, ...extra };
   const ann = withOffsets({
     id: temp,
     label: labelId,
@@ -190,7 +193,7 @@ export function undoDelete() {
 // Many spans at once (accepting all suggestions): three requests in flight; the caller re-renders once.
 // Returns the items the server refused.
 export async function createMany(labelId, items, extraOf) {
-  const body = (item) => ({ project: data.project.id, article: data.article.id, label: labelId, ...cpBody(item.s, item.e), ...extraOf(item) });
+  const body = (item) => ({ project: data.project.id, article: data.article.id, label: labelId, ...cpBody(item.s, item.e), ...layer, ...extraOf(item) });
   const refused = [];
   const queue = items.slice();
   const worker = async () => {
