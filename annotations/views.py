@@ -33,7 +33,7 @@ from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
 from articles.models import Article, Outlet, Snapshot
 from articles.selectors import escape_snippet, search_articles
-from projects.models import Project
+from projects.models import Membership, Project
 from projects.roles import project_role, visible_projects
 
 PAGE_SIZE = 50
@@ -329,12 +329,18 @@ def workspace_data(
 @require_GET
 def workspace(request: HttpRequest, project_id: int, article_id: int) -> HttpResponse:
     """The annotation workspace for one article of a project."""
-    project, _ = _member_project(request, project_id)
+    project, role = _member_project(request, project_id)
     article = get_object_or_404(project.articles.select_related("outlet"), pk=article_id)
     data = workspace_data(project=project, article=article, user=request.user)
     data["csrf"] = get_token(request)
     data["urls"] = {"list": f"/projects/{project.pk}/", "snapshot": f"/snapshots/{article.snapshot_id}/"}
-    context = {"project": project, "article": article, "data": data, "labels": data["labels"]}
+    context = {
+        "project": project,
+        "article": article,
+        "data": data,
+        "labels": data["labels"],
+        "can_curate": role in (Membership.Role.REVIEWER, Membership.Role.ADMIN),
+    }
     return render(request, "annotations/workspace.html", context)
 
 

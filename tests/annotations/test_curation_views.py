@@ -77,3 +77,11 @@ def test_the_curation_screen_costs_a_fixed_number_of_queries(client, project, ar
     with CaptureQueriesContext(connection) as more:
         client.get(url(project, article))
     assert len(more) == len(few)
+
+
+def test_the_workspace_links_curators_to_curation(client, project, article, reviewer, annotator):
+    link = f'href="{url(project, article)}"'
+    client.force_login(reviewer)
+    assert link in client.get(f"/projects/{project.pk}/articles/{article.pk}/").content.decode()
+    client.force_login(annotator)
+    assert link not in client.get(f"/projects/{project.pk}/articles/{article.pk}/").content.decode()
