@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import gold, permissions
+from annotations.agreement import paused_gc
 from annotations.api import span_json
 from annotations.models import Annotation
 from annotations.selectors import score_study
@@ -109,9 +110,10 @@ class ScoreViewSet(viewsets.ViewSet):
         if reference is None:  # no gold anywhere yet: nothing to score against
             study = None
         else:
-            study = score_study(
-                project_id=project.pk, annotator_id=annotator, reference_id=reference, article_id=article_id
-            )
+            with paused_gc():
+                study = score_study(
+                    project_id=project.pk, annotator_id=annotator, reference_id=reference, article_id=article_id
+                )
         answer: dict[str, Any] = {"annotator": annotator, "reference": GOLD if reference_raw == GOLD else reference}
         if study is None:
             answer.update(articles=0, labels={}, overall=None, differences=[])

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import permissions, services
-from annotations.agreement import Agreement
+from annotations.agreement import Agreement, paused_gc
 from annotations.api import CSVRenderer
 from annotations.models import Assignment
 from annotations.selectors import agreement_study
@@ -155,12 +155,13 @@ class AgreementViewSet(viewsets.ViewSet):
         project = overseen_project(request, int(project_id))
         coders = parse_annotators(project, request.query_params.get("annotators"))
         article_id = parse_article(project, request.query_params.get("article"))
-        study = agreement_study(project_id=project.pk, annotator_ids=coders, article_id=article_id)
-        if request.accepted_renderer.format == "csv":
-            response = HttpResponse(agreement_csv(study, coders), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="agreement-project-{project.pk}.csv"'
-            return response
-        return Response(study.figures(coders))
+        with paused_gc():
+            study = agreement_study(project_id=project.pk, annotator_ids=coders, article_id=article_id)
+            if request.accepted_renderer.format == "csv":
+                response = HttpResponse(agreement_csv(study, coders), content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="agreement-project-{project.pk}.csv"'
+                return response
+            return Response(study.figures(coders))
 
 
 # --- assignments ------------------------------------------------------------------------------------------
