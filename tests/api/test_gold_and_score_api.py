@@ -1,6 +1,8 @@
 """The gold layer through the API (curators accept spans into it, write it, and `annotator=gold` selects it) and
 GET /api/projects/<id>/score/ (who may see a score, hidden until submitting in training mode, bad input)."""
 
+import json
+
 import pytest
 
 from annotations import services
@@ -145,6 +147,14 @@ def test_annotator_gold_selects_the_gold_coding_in_the_lists(project, article, a
     assert as_reviewer.get("/api/annotations/", {"annotator": "GOLD"}).status_code == 200
     claims = as_reviewer.get("/api/claims/", {"annotator": "gold"})
     assert claims.status_code == 200 and claims.json()["results"] == []
+    # The exports filter like the lists: the Web Annotation export of gold holds just the gold span.
+    export = as_reviewer.get("/api/exports/web-annotation/", {"annotator": "gold", "project": project.pk})
+    assert export.status_code == 200
+    collection = json.loads(b"".join(export.streaming_content) if export.streaming else export.content)
+    assert collection["total"] == 1
+    assert [s["exact"] for s in collection["first"]["items"][0]["target"]["selector"] if "exact" in s] == [
+        "Khalifa Haftar"
+    ]
 
 
 # --- score ---------------------------------------------------------------------------------------------------
