@@ -218,12 +218,14 @@ def _choices(choices) -> list[list[str]]:
 def coded_spans(*, project: Project, article: Article, annotator_ids: list[int]) -> tuple[list[dict], set[int]]:
     """These annotators' spans of the article with their details (actors, source, claim), in text order, and the
     ids of the actors they reference; a fixed number of queries however many spans."""
+    spans = Annotation.objects.filter(project=project, article=article, annotator_id__in=annotator_ids)
     annotations = list(
-        Annotation.objects.filter(project=project, article=article, annotator_id__in=annotator_ids)
-        .order_by("start", "end", "id")
-        .values("id", "annotator_id", "label_id", "start", "end", "quote", "status", "note", "attributes")
+        spans.order_by("start", "end", "id").values(
+            "id", "annotator_id", "label_id", "start", "end", "quote", "status", "note", "attributes"
+        )
     )
-    ids = [a["id"] for a in annotations]
+    # The details are read with the spans' query as a subquery (a join in PostgreSQL), not a list of thousands of ids.
+    ids = spans.values("id")
     actors_of: dict[int, list[int]] = {}
     for annotation_id, actor_id in ActorLink.objects.filter(annotation_id__in=ids).values_list(
         "annotation_id", "actor_id"

@@ -213,8 +213,9 @@ def main() -> None:
     client.force_login(user)
     session = client.cookies["sessionid"].value
     curator, coded = prepare_curation(project, article, args.coders, args.spans)
-    client.force_login(curator)
-    curator_session = client.cookies["sessionid"].value
+    curator_client = Client()  # its own session: logging another user into `client` would end the first one's
+    curator_client.force_login(curator)
+    curator_session = curator_client.cookies["sessionid"].value
     port = free_port()
     env = {**os.environ, "DJANGO_DEBUG": "0"}
     server = subprocess.Popen(
