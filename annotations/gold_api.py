@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -52,6 +52,7 @@ class DifferenceSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=["coder", "reference"], help_text="Whose span this is")
 
 
+@extend_schema_serializer(many=False)  # one object, though `list` answers it
 class ScoreSerializer(serializers.Serializer):
     """The schema of the score answer (documentation only: the figures come from annotations.agreement)."""
 
@@ -99,7 +100,7 @@ class ScoreViewSet(viewsets.ViewSet):
             if reference_raw != GOLD:
                 raise PermissionDenied("Coders are scored against gold only.")
         if reference_raw == GOLD:
-            reference = gold.gold_user_id()
+            reference = gold.gold_user_id() or 0  # no gold anywhere yet: nobody's spans, all figures empty
         else:
             reference = _user_id(reference_raw, "reference")
             if not Membership.objects.filter(project=project, user_id=reference).exists():
@@ -107,17 +108,11 @@ class ScoreViewSet(viewsets.ViewSet):
         if annotator != request.user.pk and not Membership.objects.filter(project=project, user_id=annotator).exists():
             raise ValidationError({"annotator": [f"User {annotator} is not a member of this project."]})
         article_id = parse_article(project, params.get("article"))
-        if reference is None:  # no gold anywhere yet: nothing to score against
-            study = None
-        else:
-            with paused_gc():
-                study = score_study(
-                    project_id=project.pk, annotator_id=annotator, reference_id=reference, article_id=article_id
-                )
+        with paused_gc():
+            study = score_study(
+                project_id=project.pk, annotator_id=annotator, reference_id=reference, article_id=article_id
+            )
         answer: dict[str, Any] = {"annotator": annotator, "reference": GOLD if reference_raw == GOLD else reference}
-        if study is None:
-            answer.update(articles=0, labels={}, overall=None, differences=[])
-            return Response(answer)
         answer.update(study.score(annotator, reference))
         differences = study.differences(annotator, reference)
         for d in differences:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -55,6 +55,7 @@ class OverallFiguresSerializer(serializers.Serializer):
     alpha_tokens = serializers.FloatField(allow_null=True)
 
 
+@extend_schema_serializer(many=False)  # one object, though `list` answers it
 class AgreementSerializer(serializers.Serializer):
     """The schema of the agreement answer (documentation only: the figures come from annotations.agreement)."""
 
