@@ -24,7 +24,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import exports, history, permissions, services
+from annotations import exports, gold, history, permissions, services
 from annotations.article_filters import ArticleFilter
 from annotations.cache import SpanJSON
 from annotations.filters import ActorFilter, AnnotationFilter, ClaimFilter, LabelFilter, RelationFilter
@@ -250,8 +250,13 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             raise PermissionDenied("You are not a member of this project.")
         if data.get("status") in permissions.REVIEW_STATUSES and not permissions.can_review(request.user, project):
             raise PermissionDenied("Only reviewers and project admins accept or reject spans.")
+        annotator, assign = request.user, True
+        if data.get("layer") == "gold":
+            if not permissions.can_review(request.user, project):
+                raise PermissionDenied("Only reviewers and project admins curate the gold coding.")
+            annotator, assign = gold.gold_user(), False
         annotation = services.create_annotation(
-            project=project, article=data["article"], annotator=request.user, **service_arguments(data)
+            project=project, article=data["article"], annotator=annotator, assign=assign, **service_arguments(data)
         )
         found, version = created_span_json(annotation.pk)
         return preconditions.with_etag(Response(found, status=201), version)

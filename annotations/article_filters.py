@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
-from annotations import permissions
+from annotations import gold, permissions
+from annotations.filters import AnnotatorFilter
 from annotations.models import Actor, Annotation, Label
 from articles.filters import ArchiveArticleFilter, IdFilter
 from articles.models import Article
@@ -29,10 +30,11 @@ class ArticleFilter(ArchiveArticleFilter):
         method="filter_annotation_status",
         help_text="Articles with such spans; with include=annotations (and in exports) only such spans",
     )
-    annotator = IdFilter(
+    annotator = AnnotatorFilter(
         queryset=get_user_model().objects.all(),
         method="filter_annotator",
-        help_text="User id: articles they coded; with include=annotations (and in exports) only their spans",
+        help_text="User id, or gold (see the README): articles they coded; with include=annotations (and in exports) "
+        "only their spans",
     )
 
     class Meta:
@@ -52,8 +54,13 @@ class ArticleFilter(ArchiveArticleFilter):
         (embedded or exported), not only the articles. Read from the parameters, costing no query."""
         annotator = (params.get("annotator") or "").strip()
         status = params.get("status") or params.get("annotation_status") or None
-        if annotator and not annotator.isdigit():
-            raise ValidationError({"annotator": "A user id is a whole number."})
+        if annotator == "gold":
+            gold_id = gold.gold_user_id()
+            if gold_id is None:
+                raise ValidationError({"annotator": "No project has a gold coding yet."})
+            annotator = str(gold_id)
+        if annotator and not (annotator.isascii() and annotator.isdigit()):
+            raise ValidationError({"annotator": "A user id is a whole number, or gold."})
         if status is not None and status not in Annotation.Status.values:
             choices = ", ".join(Annotation.Status.values)
             raise ValidationError({"status": f"Unknown status {status!r}: one of {choices}."})

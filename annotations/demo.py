@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import services
+from annotations import gold, services
 from annotations.models import Actor, Annotation, Label, Relation
 from articles.models import Article, Outlet, Snapshot
 from projects.models import Membership, Project
@@ -113,35 +113,18 @@ def _extra_attributes(kind: str, attributes: dict) -> dict:
     return extra
 
 
-@transaction.atomic
-def load_demo() -> DemoResult:
-    """Load the demo project, article, registry and reference coding; a second call changes nothing."""
-    raw = TEXT_FILE.read_bytes()
-    sha256 = hashlib.sha256(raw).hexdigest()
-    existing = Snapshot.objects.filter(sha256=sha256).first()
-    project = Project.objects.filter(slug=PROJECT_SLUG).first()
-    if existing is not None and project is not None:
-        article = existing.articles.get()
-        return DemoResult(False, project, article, Annotation.objects.filter(article=article).count())
-
-    user_model = get_user_model()
-    annotator, created = user_model.objects.get_or_create(username=ANNOTATOR)
-    if created:
-        annotator.set_unusable_password()
-        annotator.save()
-    if project is None:
-        project = services.create_project(
-            name=PROJECT_NAME,
-            slug=PROJECT_SLUG,
-            description="A Middle East Eye article of January 2020 with its reference coding (88 spans).",
-        )
-    Membership.objects.get_or_create(project=project, user=annotator, defaults={"role": Membership.Role.ANNOTATOR})
-    actors = _load_actors(json.loads(ACTORS_FILE.read_text())["actors"])
-    article = existing.articles.get() if existing is not None else _archive_article(raw)
-    project.articles.add(article)
-
+def _load_coding(
+    *,
+    project: Project,
+    article: Article,
+    annotator,
+    actors: dict[str, Actor],
+    gold: list[dict],
+    status: str,
+    assign: bool,
+) -> int:
+    """Create the reference coding's spans, details and relations as this annotator's; return how many spans."""
     labels = {label.kind: label for label in project.labels.exclude(kind=Label.Kind.CUSTOM)}
-    gold = json.loads(GOLD_FILE.read_text())
     by_ref: dict[str, Annotation] = {}
     # Actor mentions and sources first: claims point at them.
     for span in sorted(gold, key=lambda s: s["type"] == "claim"):
@@ -155,7 +138,8 @@ def load_demo() -> DemoResult:
             "end": span["end"],
             "quote": span["quote"],
             "attributes": _extra_attributes(kind, attributes),
-            "status": Annotation.Status.SUBMITTED,
+            "status": status,
+            "assign": assign,
         }
         if kind == "actor":
             annotation = services.create_annotation(
@@ -193,5 +177,69 @@ def load_demo() -> DemoResult:
                         source=annotation, target=by_ref[ref], kind=relation_kind, annotator=annotator
                     )
         by_ref[attributes["id"]] = annotation
+    return len(by_ref)
+
+
+def _install_gold(project: Project, article: Article) -> None:
+    """The reference coding as the project's gold layer, and the project in training mode (once)."""
+    gold_user = gold.gold_user()
+    if Annotation.objects.filter(project=project, article=article, annotator=gold_user).exists():
+        return
+    actors = _load_actors(json.loads(ACTORS_FILE.read_text())["actors"])
+    reference = json.loads(GOLD_FILE.read_text())
+    _load_coding(
+        project=project,
+        article=article,
+        annotator=gold_user,
+        actors=actors,
+        gold=reference,
+        status=Annotation.Status.ACCEPTED,
+        assign=False,
+    )
+    if not project.training:
+        project.training = True
+        project.save(update_fields=["training"])
+
+
+@transaction.atomic
+def load_demo() -> DemoResult:
+    """Load the demo project, article, registry and reference coding (as demo-annotator's submitted coding and as
+    the project's gold, in training mode); a second call changes nothing."""
+    raw = TEXT_FILE.read_bytes()
+    sha256 = hashlib.sha256(raw).hexdigest()
+    existing = Snapshot.objects.filter(sha256=sha256).first()
+    project = Project.objects.filter(slug=PROJECT_SLUG).first()
+    if existing is not None and project is not None:
+        article = existing.articles.get()
+        _install_gold(project, article)  # a demo loaded before gold existed gets it
+        count = Annotation.objects.filter(article=article, annotator__username=ANNOTATOR).count()
+        return DemoResult(False, project, article, count)
+
+    user_model = get_user_model()
+    annotator, created = user_model.objects.get_or_create(username=ANNOTATOR)
+    if created:
+        annotator.set_unusable_password()
+        annotator.save()
+    if project is None:
+        project = services.create_project(
+            name=PROJECT_NAME,
+            slug=PROJECT_SLUG,
+            description="A Middle East Eye article of January 2020 with its reference coding (88 spans).",
+        )
+    Membership.objects.get_or_create(project=project, user=annotator, defaults={"role": Membership.Role.ANNOTATOR})
+    actors = _load_actors(json.loads(ACTORS_FILE.read_text())["actors"])
+    article = existing.articles.get() if existing is not None else _archive_article(raw)
+    project.articles.add(article)
+    reference = json.loads(GOLD_FILE.read_text())
+    count = _load_coding(
+        project=project,
+        article=article,
+        annotator=annotator,
+        actors=actors,
+        gold=reference,
+        status=Annotation.Status.SUBMITTED,
+        assign=True,
+    )
     services.submit_article(project=project, article=article, annotator=annotator)
-    return DemoResult(True, project, article, len(by_ref))
+    _install_gold(project, article)
+    return DemoResult(True, project, article, count)

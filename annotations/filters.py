@@ -6,8 +6,10 @@ Ids that match nothing the user can see answer 400 naming the parameter, not an 
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 
+from annotations.gold import GOLD_USERNAME, gold_user_id
 from annotations.models import Actor, Annotation, Claim, Label, Relation
 from articles.models import Article
 from articles.visibility import visible_articles
@@ -29,6 +31,27 @@ def _labels(request):
     return Label.objects.filter(project__in=roles.visible_projects(request.user))
 
 
+class AnnotatorField(forms.ModelChoiceField):
+    """A user id, or `gold` for the gold layer (the system user whose spans are each project's gold coding)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip().lower() == GOLD_USERNAME:
+            found = gold_user_id()
+            if found is None:
+                raise forms.ValidationError("No project has a gold coding yet.", code="invalid_choice")
+            value = str(found)
+        return super().to_python(value)
+
+
+class AnnotatorFilter(django_filters.ModelChoiceFilter):
+    """Filter by annotator: a user id, or `gold`."""
+
+    field_class = AnnotatorField
+
+
+GOLD_HELP = "User id, or gold: the gold coding (see the README)"
+
+
 class AnnotationFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(queryset=_projects, help_text="Project id")
     article = django_filters.ModelChoiceFilter(queryset=_articles, help_text="Article id")
@@ -37,7 +60,7 @@ class AnnotationFilter(django_filters.FilterSet):
     actor = django_filters.ModelChoiceFilter(
         queryset=Actor.objects.all(), field_name="actor_links__actor", distinct=False, help_text="Linked actor id"
     )
-    annotator = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), help_text="User id")
+    annotator = AnnotatorFilter(queryset=get_user_model().objects.all(), help_text=GOLD_HELP)
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
     created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -64,8 +87,8 @@ class ClaimFilter(django_filters.FilterSet):
     article = django_filters.ModelChoiceFilter(queryset=_articles, field_name="annotation__article")
     claimant = django_filters.ModelChoiceFilter(queryset=Actor.objects.all())
     about = django_filters.ModelChoiceFilter(queryset=Actor.objects.all(), field_name="about_links__actor")
-    annotator = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.all(), field_name="annotation__annotator"
+    annotator = AnnotatorFilter(
+        queryset=get_user_model().objects.all(), field_name="annotation__annotator", help_text=GOLD_HELP
     )
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices, field_name="annotation__status")
     stance = django_filters.ChoiceFilter(choices=Claim.Stance.choices)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
+from annotations.gold import GOLD_USERNAME
 from annotations.models import Annotation, Relation
 from projects.models import Membership, Project
 from projects.roles import member_project_ids, project_role
@@ -73,7 +74,8 @@ def annotation_change_error(user: AbstractBaseUser | AnonymousUser, annotation: 
     """Why the user may not change these fields of the annotation ('' when they may).
 
     Owners change their own spans (but accept or reject only if they review); project admins change any
-    span of their project; reviewers change only the status of others' spans, to accepted or rejected.
+    span of their project; reviewers change the gold layer's spans, and only the status of other coders' spans,
+    to accepted or rejected.
     """
     role = project_role(user, annotation.project_id)
     if role is None:
@@ -82,6 +84,8 @@ def annotation_change_error(user: AbstractBaseUser | AnonymousUser, annotation: 
         return ""
     if annotation.annotator_id == user.pk:
         return ""
+    if role == Membership.Role.REVIEWER and annotation.annotator.get_username() == GOLD_USERNAME:
+        return ""  # curators write the gold layer
     if role == Membership.Role.REVIEWER:
         if fields <= {"status"}:
             return ""

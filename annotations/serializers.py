@@ -191,7 +191,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "slug", "description", "role", "created_at"]
+        fields = ["id", "name", "slug", "description", "training", "role", "created_at"]
 
     def get_role(self, project: Project) -> str | None:
         request = self.context.get("request")
@@ -457,6 +457,9 @@ class AnnotationWriteSerializer(RefuseUnknownKeys, serializers.Serializer):
     attributes = AttributesField(required=False, help_text="Free JSON object, at most 64 KB")
     source = SourceWriteSerializer(required=False, allow_null=True, help_text="SOURCE spans only")
     claim = ClaimWriteSerializer(required=False, allow_null=True, help_text="CLAIM spans only")
+    layer = serializers.ChoiceField(
+        choices=["gold"], required=False, help_text="gold: a curator's span of the project's gold coding (on creation)"
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         project, article = data.get("project"), data.get("article")
@@ -477,4 +480,5 @@ def service_arguments(data: dict[str, Any]) -> dict[str, Any]:
     arguments = {key: value for key, value in data.items() if not (key in ("source", "claim") and value is None)}
     arguments.pop("project", None)
     arguments.pop("article", None)
+    arguments.pop("layer", None)
     return arguments

@@ -392,8 +392,12 @@ def create_annotation(
     claim: Mapping[str, Any] | None = None,
     attributes: Mapping[str, Any] | None = None,
     status: str = Annotation.Status.DRAFT,
+    assign: bool = True,
 ) -> Annotation:
-    """Store one span of an article; offsets are code points, and the quote must be the text at them."""
+    """Store one span of an article; offsets are code points, and the quote must be the text at them.
+
+    The annotator gets the article as an assignment (`assign`), except the gold layer, which nobody is assigned.
+    """
     _check_label(project, label)
     start, end, quote = _check_span(article, start, end, quote)
     actors = _check_actors(actors, label)
@@ -418,9 +422,10 @@ def create_annotation(
         ActorLink.objects.bulk_create(ActorLink(annotation=annotation, actor=actor) for actor in actors)
     _sync_details(annotation, source=source, claim=claim, new=True)
     # One INSERT ... ON CONFLICT DO NOTHING rather than get_or_create's SELECT (and savepoint + INSERT).
-    Assignment.objects.bulk_create(
-        [Assignment(project=project, article=article, annotator=annotator)], ignore_conflicts=True
-    )
+    if assign:
+        Assignment.objects.bulk_create(
+            [Assignment(project=project, article=article, annotator=annotator)], ignore_conflicts=True
+        )
     return annotation
 
 

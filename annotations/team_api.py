@@ -14,14 +14,14 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import permissions, services
-from annotations.agreement import Agreement
+from annotations.agreement import Agreement, paused_gc
 from annotations.api import CSVRenderer
 from annotations.models import Assignment
 from annotations.selectors import agreement_study
@@ -55,6 +55,7 @@ class OverallFiguresSerializer(serializers.Serializer):
     alpha_tokens = serializers.FloatField(allow_null=True)
 
 
+@extend_schema_serializer(many=False)  # one object, though `list` answers it
 class AgreementSerializer(serializers.Serializer):
     """The schema of the agreement answer (documentation only: the figures come from annotations.agreement)."""
 
@@ -155,12 +156,13 @@ class AgreementViewSet(viewsets.ViewSet):
         project = overseen_project(request, int(project_id))
         coders = parse_annotators(project, request.query_params.get("annotators"))
         article_id = parse_article(project, request.query_params.get("article"))
-        study = agreement_study(project_id=project.pk, annotator_ids=coders, article_id=article_id)
-        if request.accepted_renderer.format == "csv":
-            response = HttpResponse(agreement_csv(study, coders), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="agreement-project-{project.pk}.csv"'
-            return response
-        return Response(study.figures(coders))
+        with paused_gc():
+            study = agreement_study(project_id=project.pk, annotator_ids=coders, article_id=article_id)
+            if request.accepted_renderer.format == "csv":
+                response = HttpResponse(agreement_csv(study, coders), content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="agreement-project-{project.pk}.csv"'
+                return response
+            return Response(study.figures(coders))
 
 
 # --- assignments ------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import charts, services
+from annotations.agreement import paused_gc
 from annotations.forms import AssignArticlesForm
 from annotations.models import Assignment
 from annotations.permissions import sees_all_annotations
@@ -89,9 +90,10 @@ def agreement_page(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(request, "annotations/agreement.html", context)
 
     names = dict(get_user_model().objects.filter(pk__in=coders).values_list("pk", "username"))
-    study = agreement_study(project_id=project.pk, annotator_ids=coders)
-    result = study.figures(coders)
-    pairwise = study.pairwise(coders)
+    with paused_gc():
+        study = agreement_study(project_id=project.pk, annotator_ids=coders)
+        result = study.figures(coders)
+        pairwise = study.pairwise(coders)
     heat = {(coders.index(a), coders.index(b)): figures["overall"][metric] for (a, b), figures in pairwise.items()}
     pair_rows = [
         {"a": names[a], "b": names[b], "labels": f["labels"], "overall": f["overall"]} for (a, b), f in pairwise.items()

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from annotations import team_views, views
+from annotations import curation_views, team_views, views
 
 urlpatterns = [
     path("", views.project_list, name="project-list"),
     path("projects/<int:project_id>/", views.article_list, name="article-list"),
     path("projects/<int:project_id>/articles/<int:article_id>/", views.workspace, name="workspace"),
+    path("projects/<int:project_id>/articles/<int:article_id>/curate/", curation_views.curation, name="curation"),
     path(
         "projects/<int:project_id>/articles/<int:article_id>/suggestions.json",
         views.suggestions_json,

@@ -5,6 +5,7 @@ Writes happen through the REST API (the same endpoints scripts use); these views
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -259,22 +260,20 @@ def _choices(choices) -> list[list[str]]:
     return [[value, label] for value, label in choices]
 
 
-def workspace_data(*, project: Project, article: Article, user, coder: int | str | None = None) -> dict:
-    """Everything the workspace needs on load, in lean queries: the article, codebook, and the user's own spans,
-    or (for reviewers: `coder` a user id or "all") another coder's or every coder's spans."""
+def coded_spans(*, project: Project, article: Article, annotator_ids: list[int] | None) -> tuple[list[dict], set[int]]:
+    """These annotators' spans of the article (every coder's when `annotator_ids` is None) with their details
+    (actors, source, claim), in text order, and the ids of the actors they reference; a fixed number of queries
+    however many spans."""
     spans = Annotation.objects.filter(project=project, article=article)
-    if coder == "all":
-        pass
-    elif coder is not None:
-        spans = spans.filter(annotator_id=coder)
-    else:
-        spans = spans.filter(annotator=user)
+    if annotator_ids is not None:
+        spans = spans.filter(annotator_id__in=annotator_ids)
     annotations = list(
         spans.order_by("start", "end", "id").values(
-            "id", "label_id", "start", "end", "quote", "status", "note", "attributes", "version"
+            "id", "annotator_id", "label_id", "start", "end", "quote", "status", "note", "attributes", "version"
         )
     )
-    ids = [a["id"] for a in annotations]
+    # The details are read with the spans' query as a subquery (a join in PostgreSQL), not a list of thousands of ids.
+    ids = spans.values("id")
     actors_of: dict[int, list[int]] = {}
     for annotation_id, actor_id in ActorLink.objects.filter(annotation_id__in=ids).values_list(
         "annotation_id", "actor_id"
@@ -297,6 +296,7 @@ def workspace_data(*, project: Project, article: Article, user, coder: int | str
     for annotation in annotations:
         annotation_id = annotation["id"]
         annotation["label"] = annotation.pop("label_id")
+        annotation["annotator"] = annotation.pop("annotator_id")
         annotation["actors"] = actors_of.get(annotation_id, [])
         annotation["source"] = sources.get(annotation_id)
         claim = claims.get(annotation_id)
@@ -308,6 +308,25 @@ def workspace_data(*, project: Project, article: Article, user, coder: int | str
                 referenced.add(claim["claimant"])
         annotation["claim"] = claim
         referenced.update(annotation["actors"])
+    return annotations, referenced
+
+
+def workspace_data(
+    *,
+    project: Project,
+    article: Article,
+    user,
+    coder: int | str | None = None,
+    suggest: bool = True,
+    also_actors: Iterable[int] = (),
+) -> dict:
+    """Everything the workspace needs on load, in lean queries: the article, codebook, the user's own spans or (for
+    reviewers: `coder` a user id or "all") another coder's or every coder's (`suggest`: with the registry's
+    suggestions; `also_actors`: actors other spans on the page name)."""
+    annotator_ids = None if coder == "all" else [int(coder) if coder is not None else user.pk]
+    annotations, referenced = coded_spans(project=project, article=article, annotator_ids=annotator_ids)
+    referenced.update(also_actors)
+    ids = [a["id"] for a in annotations]
     relations = list(
         Relation.objects.filter(article=article, source_id__in=ids, target_id__in=ids).values(
             "id", "source", "target", "kind", "note", "version"
@@ -319,7 +338,7 @@ def workspace_data(*, project: Project, article: Article, user, coder: int | str
     )
     actor_labels = {label["id"] for label in labels if label["kind"] == Label.Kind.ACTOR}
     actor_spans = {(a["start"], a["end"]) for a in annotations if a["label"] in actor_labels}
-    suggestions = registry_suggestions(article.text, skip=actor_spans)
+    suggestions = registry_suggestions(article.text, skip=actor_spans) if suggest else []
     referenced.update(s["actor"] for s in suggestions)
 
     actors = list(Actor.objects.filter(pk__in=referenced).values("id", "name", "kind", "country"))
@@ -333,6 +352,7 @@ def workspace_data(*, project: Project, article: Article, user, coder: int | str
     assignment = Assignment.objects.filter(project=project, article=article, annotator=user).values("status").first()
     return {
         "project": {"id": project.pk, "name": project.name},
+        "training": project.training,
         "article": {
             "id": article.pk,
             "title": article.title,
@@ -382,6 +402,7 @@ def workspace(request: HttpRequest, project_id: int, article_id: int) -> HttpRes
         "labels": data["labels"],
         "coders": coders,
         "coder": coder,
+        "can_curate": role in (Membership.Role.REVIEWER, Membership.Role.ADMIN),
     }
     return render(request, "annotations/workspace.html", context)
 

@@ -3,8 +3,10 @@
 Prints the time until the article can be annotated (navigation start -> text rendered and keys live)
 and, over several key presses, the time from the key press to the new span shown (painted) and to it
 saved by the API. Targets: ready <= 1 s, key press -> shown and saved <= 100 ms.
+Then the curation screen of the same article coded by 3 coders x 1,000 spans (a shared base that each coder
+keeps, shifts, relabels or drops): the time until its lanes and text are ready (target <= 1 s).
 
-    DATABASE_URL=postgresql://... python bench/ui.py [--words 20000] [--spans 1000] [--presses 20]
+    DATABASE_URL=postgresql://... python bench/ui.py [--words 20000] [--spans 1000] [--presses 20] [--coders 3]
 
 Uses the database named by DATABASE_URL (migrated); it creates or refreshes a project "bench-ui".
 Needs /usr/bin/chromium and the playwright package.
@@ -123,6 +125,42 @@ def prepare(words: int, spans: int) -> tuple[Project, Article, object]:
     return project, article, user
 
 
+def prepare_curation(project: Project, article: Article, coders: int, spans: int) -> tuple[object, int]:
+    """Each of `coders` coders codes the article with about `spans` spans; returns a reviewer and the spans made."""
+    rng = random.Random(3)
+    users = get_user_model()
+    curator, _ = users.objects.get_or_create(username="bench-ui-curator")
+    Membership.objects.update_or_create(project=project, user=curator, defaults={"role": Membership.Role.REVIEWER})
+    text = article.text
+    labels = list(project.labels.all())
+    word_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == " "]
+    base = []
+    for _ in range(spans):
+        i = rng.randrange(len(word_starts) - 8)
+        base.append((rng.choice(labels), i, i + rng.randint(1, 6)))
+    rows = []
+    for n in range(coders):
+        coder, _ = users.objects.get_or_create(username=f"bench-ui-coder-{n}")
+        Membership.objects.get_or_create(project=project, user=coder)
+        for label, i, j in base:
+            if rng.random() < 0.1:
+                continue  # this coder missed it
+            if rng.random() < 0.1:
+                j = max(i + 1, j + rng.choice([-1, 1]))  # other boundaries
+            if rng.random() < 0.1:
+                label = rng.choice(labels)  # another label
+            start, end = word_starts[i], word_starts[j] - 1
+            prefix, suffix = services.span_context(text, start, end)
+            rows.append(
+                Annotation(
+                    project=project, article=article, label=label, annotator=coder, start=start, end=end,
+                    quote=text[start:end], prefix=prefix, suffix=suffix,
+                )
+            )  # fmt: skip
+    Annotation.objects.bulk_create(rows)
+    return curator, len(rows)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -165,6 +203,7 @@ def main() -> None:
     parser.add_argument("--spans", type=int, default=1_000)
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--loads", type=int, default=3)
+    parser.add_argument("--coders", type=int, default=3, help="coders of the curation measurement")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -173,6 +212,10 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     session = client.cookies["sessionid"].value
+    curator, coded = prepare_curation(project, article, args.coders, args.spans)
+    curator_client = Client()  # its own session: logging another user into `client` would end the first one's
+    curator_client.force_login(curator)
+    curator_session = curator_client.cookies["sessionid"].value
     port = free_port()
     env = {**os.environ, "DJANGO_DEBUG": "0"}
     server = subprocess.Popen(
@@ -219,6 +262,24 @@ def main() -> None:
                 s16 = len(text[:start].encode("utf-16-le")) // 2
                 e16 = len(text[:end].encode("utf-16-le")) // 2
                 presses.append(page.evaluate(MEASURE_PRESS, [s16, e16]))
+            context.clear_cookies()
+            context.add_cookies([{"name": "sessionid", "value": curator_session, "url": base}])
+            curate = f"{url}curate/"
+            page.goto(curate)  # warm-up
+            page.wait_for_selector("#lanes[data-ready=true]")
+            curations = []
+            for _ in range(args.loads):
+                page.goto(curate)
+                page.wait_for_selector("#lanes[data-ready=true]")
+                curations.append(
+                    page.evaluate(
+                        """() => { const nav = performance.getEntriesByType('navigation')[0];
+                           return {ready: window.__curationReady, response: nav.responseEnd,
+                                   bytes: nav.transferSize,
+                                   units: document.querySelectorAll('#lanes-table tr.unit').length,
+                                   marks: document.querySelectorAll('#doc [class*=unit-]').length}; }"""
+                    )
+                )
             browser.close()
     finally:
         server.terminate()
@@ -248,6 +309,14 @@ def main() -> None:
     print(
         f"  key press -> span saved (POST /api/annotations/ answered): median {statistics.median(saved):.1f} ms, "
         f"max {max(saved):.1f} ms  (target <= 100 ms)"
+    )
+    ready = [c["ready"] for c in curations]
+    print(
+        f"  curation screen ({args.coders} coders, {coded} spans, {curations[0]['units']} units in the lanes, "
+        f"{curations[0]['marks']} disagreement segments marked in the text): "
+        f"ready median {statistics.median(ready):.0f} ms, max {max(ready):.0f} ms  (target <= 1000 ms); "
+        f"server page ({curations[0]['bytes'] / 1024:.0f} KiB) "
+        f"median {statistics.median(c['response'] for c in curations):.0f} ms"
     )
     if not all(p["grew"] for p in presses):
         print("  warning: some key presses did not show a new span")

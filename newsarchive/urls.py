@@ -19,6 +19,7 @@ from annotations.api import (
     WebAnnotationExportViewSet,
 )
 from annotations.article_api import ArticleViewSet
+from annotations.gold_api import GoldViewSet, ScoreViewSet
 from annotations.team_api import AgreementViewSet, AssignmentViewSet
 from articles.api import OutletViewSet
 from articles.views import ImportViewSet
@@ -39,6 +40,8 @@ router.register("exports/web-annotation", WebAnnotationExportViewSet, basename="
 router.register("imports", ImportViewSet, basename="import")
 router.register(r"projects/(?P<project_id>[0-9]+)/agreement", AgreementViewSet, basename="project-agreement")
 router.register(r"projects/(?P<project_id>[0-9]+)/assignments", AssignmentViewSet, basename="project-assignment")
+router.register(r"projects/(?P<project_id>[0-9]+)/score", ScoreViewSet, basename="project-score")
+router.register(r"projects/(?P<project_id>[0-9]+)/gold", GoldViewSet, basename="project-gold")
 
 # django.contrib.auth.urls, with our login page and the password reset pages only when mail is configured.
 account_urls = [

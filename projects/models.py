@@ -13,6 +13,10 @@ class Project(models.Model):
     description = models.TextField(blank=True)
     articles = models.ManyToManyField("articles.Article", blank=True, related_name="projects")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
+    training = models.BooleanField(
+        default=False,
+        help_text="Training: a coder who submits an article sees their score against the gold coding (hidden before)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

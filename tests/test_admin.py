@@ -86,9 +86,11 @@ def test_merge_action_keeps_every_mention(client, staff, demo):
     haftar = Actor.objects.get(name="Khalifa Haftar")
     duplicate = services.create_actor(name="Khalifa Belqasim Haftar", kind="person", aliases=["Field Marshal"])
     span = Annotation.objects.filter(actor_links__actor=haftar).first()
-    ActorLink.objects.create(annotation=Annotation.objects.get(attributes__ref="M03"), actor=duplicate)
+    ActorLink.objects.create(
+        annotation=Annotation.objects.get(attributes__ref="M03", annotator__username="demo-annotator"), actor=duplicate
+    )
     ActorLink.objects.create(annotation=span, actor=duplicate)  # a span linked to both
-    claim = Claim.objects.get(annotation__attributes__ref="C01")
+    claim = Claim.objects.get(annotation__attributes__ref="C01", annotation__annotator__username="demo-annotator")
     ClaimAbout.objects.create(claim=claim, actor=duplicate)
     mentions_before = set(ActorLink.objects.filter(actor__in=[haftar, duplicate]).values_list("annotation", flat=True))
 

@@ -121,6 +121,8 @@ function renderLists() {
   const current = spanRows.get(state.selected);
   if (current) current.row.firstChild.classList.add("current");
   document.getElementById("span-count").textContent = state.anns.size;
+  // The spans changed (or the selection): the curation lanes, when on the page, refresh their gold cells.
+  document.dispatchEvent(new CustomEvent("spans-listed"));
 
   patchList(
     document.getElementById("suggestion-list"),

@@ -37,8 +37,8 @@ export function rgba(hex, alpha) {
 }
 
 // Build one paragraph element. `spans` are the annotations overlapping it ({id, s, e, colour}),
-// `hints` the suggestions ({key, s, e}).
-export function buildParagraph(text, paragraph, spans, hints) {
+// `hints` the suggestions ({key, s, e}), `marks` extra classes over ranges ({s, e, cls}: score differences).
+export function buildParagraph(text, paragraph, spans, hints, marks = []) {
   const el = document.createElement("p");
   el.className = "para";
   el.dataset.s = paragraph.s;
@@ -48,12 +48,12 @@ export function buildParagraph(text, paragraph, spans, hints) {
     if (item.s > paragraph.s) cuts.add(item.s);
     if (item.e < paragraph.e) cuts.add(item.e);
   }
-  for (const item of hints) {
+  for (const item of [...hints, ...marks]) {
     if (item.s > paragraph.s) cuts.add(item.s);
     if (item.e < paragraph.e) cuts.add(item.e);
   }
   const points = [...cuts].sort((a, b) => a - b);
-  if (!spans.length && !hints.length) {
+  if (!spans.length && !hints.length && !marks.length) {
     const seg = document.createElement("span");
     seg.dataset.s = paragraph.s;
     seg.textContent = text.slice(paragraph.s, paragraph.e);
@@ -94,6 +94,7 @@ export function buildParagraph(text, paragraph, spans, hints) {
         if (x.e === b) seg.classList.add("ends");
       }
     }
+    for (const mark of marks) if (mark.s <= a && mark.e >= b) seg.classList.add(mark.cls);
     for (const hint of hints) {
       if (hint.s <= a && hint.e >= b) {
         seg.classList.add("sugg");

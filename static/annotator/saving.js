@@ -9,6 +9,7 @@ import { showPanel } from "./panel.js";
 import { scheduleLists } from "./lists.js";
 import { neighbourOf, select } from "./selection.js";
 import { toast } from "./toast.js";
+import { showScore } from "./score.js";
 
 // --- the write queue ----------------------------------------------------------------------------------------
 
@@ -36,11 +37,14 @@ function readOnly() {
   return true;
 }
 
+// On the curation screen the spans written are the gold layer's (the server checks that the user curates).
+const layer = data.layer ? { layer: data.layer } : {};
+
 export function createAnnotation(labelId, s, e, extra = {}) {
   if (readOnly()) return Promise.reject(new Error("read-only"));
   const label = state.labels.get(labelId);
   const temp = `tmp-${++state.tempSeq}`;
-  const body = { project: data.project.id, article: data.article.id, label: labelId, ...cpBody(s, e), ...extra };
+  const body = { project: data.project.id, article: data.article.id, label: labelId, ...cpBody(s, e), ...layer, ...extra };
   const ann = withOffsets({
     id: temp,
     label: labelId,
@@ -249,7 +253,7 @@ export function undoDelete() {
 // Returns the items the server refused.
 export async function createMany(labelId, items, extraOf) {
   if (readOnly()) return [];
-  const body = (item) => ({ project: data.project.id, article: data.article.id, label: labelId, ...cpBody(item.s, item.e), ...extraOf(item) });
+  const body = (item) => ({ project: data.project.id, article: data.article.id, label: labelId, ...cpBody(item.s, item.e), ...layer, ...extraOf(item) });
   const refused = [];
   const queue = items.slice();
   const worker = async () => {
@@ -290,6 +294,7 @@ export function submit() {
       markStatus("submitted");
       for (const ann of state.anns.values()) if (ann.status === "draft") ann.status = "submitted";
       toast("Submitted. Thank you!");
+      if (data.training) showScore();
     },
     (error) => toast(`Not submitted: ${error.message}`, { kind: "error" }),
   );

@@ -19,6 +19,7 @@ export const state = {
   relations: new Map(data.relations.map((r) => [r.id, r])),
   actors: new Map(data.actors.map((a) => [a.id, a])),
   suggestions: new Map(),
+  marks: [], // {s, e, cls} UTF-16: differences from the reference shown after a training submission
   paragraphs: splitParagraphs(text),
   selected: null,
   pending: null, // {s, e} UTF-16: text selected, not yet labelled

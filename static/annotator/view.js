@@ -17,7 +17,7 @@ function spanItem(ann) {
 
 export function renderAll() {
   // One sweep: bucket spans and suggestions by paragraph, then build every paragraph once.
-  const buckets = state.paragraphs.map(() => ({ spans: [], hints: [] }));
+  const buckets = state.paragraphs.map(() => ({ spans: [], hints: [], marks: [] }));
   const place = (item, key) => {
     for (let p = paragraphAt(state.paragraphs, item.s); p < state.paragraphs.length; p++) {
       const para = state.paragraphs[p];
@@ -27,9 +27,10 @@ export function renderAll() {
   };
   for (const ann of state.anns.values()) place(spanItem(ann), "spans");
   for (const sg of state.suggestions.values()) place(sg, "hints");
+  for (const mark of state.marks) place(mark, "marks");
   const fragment = document.createDocumentFragment();
   state.paragraphs.forEach((para, p) => {
-    para.el = buildParagraph(text, para, buckets[p].spans, buckets[p].hints);
+    para.el = buildParagraph(text, para, buckets[p].spans, buckets[p].hints, buckets[p].marks);
     fragment.appendChild(para.el);
   });
   doc.replaceChildren(fragment);
@@ -42,7 +43,7 @@ export function renderRange(s, e) {
   for (let p = first; p < state.paragraphs.length; p++) {
     const para = state.paragraphs[p];
     if (para.s >= e && p !== first) break;
-    const built = buildParagraph(text, para, itemsFor(para, anns).map(spanItem), itemsFor(para, hints));
+    const built = buildParagraph(text, para, itemsFor(para, anns).map(spanItem), itemsFor(para, hints), itemsFor(para, state.marks));
     // The paragraph element stays (only its segments change): it keeps its content-visibility state and
     // remembered size, so the browser lays out this paragraph alone, in one pass, not a placeholder first.
     para.el.replaceChildren(...built.childNodes);

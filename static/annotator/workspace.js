@@ -11,8 +11,9 @@
 //   suggestions.js  registry suggestions
 //   panel.js        the details panel (panel-sections.js, picker.js, dom.js)
 //   lists.js        the sidebar lists;  tooltip.js, toast.js, help.js  hover details, messages, help
+//   score.js        training: the score against gold after submitting, differences marked in the text
 
-import { doc, state } from "./state.js";
+import { data, doc, state } from "./state.js";
 import { renderAll } from "./view.js";
 import { initHelp, updateHint } from "./help.js";
 import { initKeys, setSnap } from "./keys.js";
@@ -21,6 +22,7 @@ import { initTooltip } from "./tooltip.js";
 import { markStatus } from "./saving.js";
 import { showPanel } from "./panel.js";
 import { scheduleLists } from "./lists.js";
+import { showScore } from "./score.js";
 
 // The reviewer's coder switcher: a plain GET form, sent as soon as another coder is chosen.
 const coderSelect = document.getElementById("coder-select");
@@ -39,3 +41,4 @@ updateHint();
 doc.dataset.ready = "true";
 window.__workspaceReady = performance.now();
 requestAnimationFrame(() => scheduleLists());
+if (data.training && state.status === "submitted") showScore();

@@ -39,7 +39,7 @@ def test_agreement_page_shows_figures_plots_and_disagreements(client, project, r
     assert "<script>" not in html and "<script " not in html.split("</main>")[0]
     assert " style=" not in html.split('<main id="main">')[1]
     assert "bo&lt;b&gt;" in html and "bo<b>" not in html  # names are escaped in the SVG and the tables
-    links = re.findall(rf'href="/projects/{project.pk}/articles/{article.pk}/#span-(\d+)-(\d+)"', html)
+    links = re.findall(rf'href="/projects/{project.pk}/articles/{article.pk}/curate/#span-(\d+)-(\d+)"', html)
     assert sorted(links) == [("23", "37"), ("31", "37"), ("39", "50")]
     assert "boundary" in html and "only some" in html
     assert f"/api/projects/{project.pk}/agreement/?annotators={a.pk},{b.pk}&amp;format=csv" in html
