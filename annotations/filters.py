@@ -8,6 +8,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from annotations.gold import GOLD_USERNAME, gold_user_id
 from annotations.models import Actor, Annotation, Claim, Label, Relation
@@ -43,6 +45,7 @@ class AnnotatorField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class AnnotatorFilter(django_filters.ModelChoiceFilter):
     """Filter by annotator: a user id, or `gold`."""
 

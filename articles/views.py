@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -227,6 +228,13 @@ class ImportViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.IsAuthenticated, CanImport]
     parser_classes = [MultiPartParser, FormParser, ImportJSONParser]
+    lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self):
+        # Reading an import's status needs no right to import: whoever may not see it gets 404, like every detail.
+        if self.action == "retrieve":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(
         request={"multipart/form-data": ImportSerializer, "application/json": ImportSerializer},
@@ -294,14 +302,15 @@ class ImportViewSet(viewsets.ViewSet):
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The import's id")],
         responses={
             200: ImportStatusSerializer,
             404: OpenApiResponse(description="No such import, or not one of yours"),
-        }
+        },
     )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         """An import's status (queued, running, done, failed), its counts so far and, once finished, its results."""
-        batch = ImportBatch.objects.filter(pk=int(pk)).first() if str(pk).isdigit() else None
+        batch = ImportBatch.objects.filter(pk=int(pk)).first() if str(pk).isascii() and str(pk).isdigit() else None
         if batch is None or not may_see_batch(request.user, batch):
             raise Http404("No such import.")
         return Response(batch_status(batch))

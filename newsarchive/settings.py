@@ -218,6 +218,9 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "annotations.models.SourceAttribution.Kind",
         "RelationKindEnum": "annotations.models.Relation.Kind",
         "OutletKindEnum": "articles.models.Outlet.Kind",
+        "AnnotationStatusEnum": "annotations.models.Annotation.Status",
+        "AssignmentStatusEnum": "annotations.models.Assignment.Status",
+        "ImportStatusEnum": "articles.models.ImportBatch.Status",
     },
 }
 
