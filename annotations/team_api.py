@@ -218,8 +218,9 @@ class AssignmentViewSet(viewsets.GenericViewSet):
         if not permissions.sees_all_annotations(role):
             queryset = queryset.filter(annotator=self.request.user)
         params = self.request.query_params
-        if params.get("annotator", "").isdigit():
-            queryset = queryset.filter(annotator_id=int(params["annotator"]))
+        annotator = params.get("annotator", "")
+        if annotator.isascii() and annotator.isdigit() and int(annotator) <= MAX_ID:
+            queryset = queryset.filter(annotator_id=int(annotator))
         if params.get("status") in Assignment.Status.values:
             queryset = queryset.filter(status=params["status"])
         return queryset

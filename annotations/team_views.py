@@ -55,7 +55,8 @@ def _selected(request: HttpRequest, team: list[dict]) -> tuple[list[int], str]:
         return [m["id"] for m in team if m["submitted"]], ""
     chosen = []
     for part in raw:
-        if not part.strip().isdigit() or int(part) not in known:
+        part = part.strip()
+        if not (part.isascii() and part.isdigit()) or int(part) not in known:
             return [], f"{part!r} is not a member of this project."
         if int(part) not in chosen:
             chosen.append(int(part))

@@ -145,7 +145,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
             form = ImportForm(user=request.user, initial={"project": project})
     else:
         form = ImportForm(user=request.user)
-        if request.GET.get("batch", "").isdigit():
+        wanted = request.GET.get("batch", "")
+        if wanted.isascii() and wanted.isdigit() and len(wanted) < 19:
             batch = ImportBatch.objects.filter(pk=int(request.GET["batch"])).select_related("project").first()
             if batch is None or not may_see_batch(request.user, batch):
                 raise Http404("No such import.")

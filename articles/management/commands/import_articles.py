@@ -137,7 +137,7 @@ class Command(BaseCommand):
 
 def _project(value: str) -> Project:
     project = Project.objects.filter(slug=value).first()
-    if project is None and value.isdigit():
+    if project is None and value.isascii() and value.isdigit() and len(value) < 19:
         project = Project.objects.filter(pk=int(value)).first()
     if project is None:
         raise CommandError(f"No project with slug or id {value!r}.")
