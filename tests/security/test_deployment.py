@@ -90,7 +90,8 @@ def free_port() -> int:
 
 
 def test_serve_runs_gunicorn_with_the_asked_workers_and_stops_them_together():
-    """What `make serve` runs (newsarchive.processes): N gunicorn workers answering; SIGTERM stops all of them."""
+    """What `make serve` runs (newsarchive.processes): N gunicorn workers answering and a job worker; SIGTERM stops
+    all of them."""
     port = free_port()
     environment = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     process = subprocess.Popen(
@@ -112,15 +113,21 @@ def test_serve_runs_gunicorn_with_the_asked_workers_and_stops_them_together():
             except OSError:  # refused or timed out while the workers start
                 assert time.monotonic() < deadline, "gunicorn did not answer"
                 time.sleep(0.5)
-        master = children(process.pid)
+        started = children(process.pid)
+        assert len(started) == 2  # gunicorn's master and the job worker
+        master = [pid for pid in started if len(children(pid)) == 3]
         assert len(master) == 1
-        assert len(children(master[0])) == 3
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
         assert children(master[0]) == []
+        assert not any(alive(pid) for pid in started)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def alive(pid: int) -> bool:
+    return subprocess.run(["ps", "-p", str(pid)], capture_output=True, check=False).returncode == 0
 
 
 def children(pid: int) -> list[int]:
