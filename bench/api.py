@@ -100,7 +100,13 @@ def _copy(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
         buffer.write("\t".join(_esc(value) for value in row) + "\n")
     buffer.seek(0)
     quoted = ", ".join(f'"{column}"' for column in columns)
-    cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN", buffer)
+    statement = f"COPY {table} ({quoted}) FROM STDIN"
+    copy_expert = getattr(cursor, "copy_expert", None)  # psycopg2
+    if copy_expert is not None:
+        copy_expert(statement, buffer)
+    else:  # psycopg 3, which Django uses when it is installed (procrastinate brings it)
+        with cursor.copy(statement) as stream:
+            stream.write(buffer.getvalue())
 
 
 def _next_id(cursor, table: str) -> int:
