@@ -185,6 +185,7 @@ def _install_gold(project: Project, article: Article) -> None:
     gold_user = gold.gold_user()
     if Annotation.objects.filter(project=project, article=article, annotator=gold_user).exists():
         return
+    services.keep_review()  # gold is accepted: writing its details must not send it back to review
     actors = _load_actors(json.loads(ACTORS_FILE.read_text())["actors"])
     reference = json.loads(GOLD_FILE.read_text())
     _load_coding(

@@ -51,6 +51,8 @@ def _gold_twin(annotation: Annotation | None, gold_id: int) -> Annotation | None
 def accept_into_gold(*, annotation: Annotation) -> Annotation:
     """Copy a coder's span with its details (actors, source, claim) into the gold layer, replacing the gold spans
     of the same label that overlap it; the coder's span becomes accepted."""
+    # Gold is accepted by definition: writing its details must not send it back to review (migration 0010's trigger).
+    services.keep_review()
     gold = gold_user()
     if annotation.annotator_id == gold.pk:
         return annotation
