@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
+from annotations.gold import GOLD_USERNAME
 from annotations.models import (
     Actor,
     ActorAlias,
@@ -189,6 +190,8 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     counted = Annotation.objects.filter(project=project, article=OuterRef("pk"))
     if not oversees:
         counted = counted.filter(annotator=request.user)
+    else:
+        counted = counted.exclude(annotator__username=GOLD_USERNAME)  # gold is the adjudicated layer, not a coder
     my_spans = counted.values("article").annotate(n=Count("id")).values("n")
     articles = articles.select_related("outlet").annotate(
         my_spans=Coalesce(Subquery(my_spans, output_field=IntegerField()), Value(0)),
@@ -261,12 +264,14 @@ def _choices(choices) -> list[list[str]]:
 
 
 def coded_spans(*, project: Project, article: Article, annotator_ids: list[int] | None) -> tuple[list[dict], set[int]]:
-    """These annotators' spans of the article (every coder's when `annotator_ids` is None) with their details
+    """These annotators' spans of the article (every coder's, gold aside, when `annotator_ids` is None) with details
     (actors, source, claim), in text order, and the ids of the actors they reference; a fixed number of queries
     however many spans."""
     spans = Annotation.objects.filter(project=project, article=article)
     if annotator_ids is not None:
         spans = spans.filter(annotator_id__in=annotator_ids)
+    else:
+        spans = spans.exclude(annotator__username=GOLD_USERNAME)  # every coder: gold has the curation screen
     annotations = list(
         spans.order_by("start", "end", "id").values(
             "id", "annotator_id", "label_id", "start", "end", "quote", "status", "note", "attributes", "version"
@@ -416,6 +421,7 @@ def _coder_choice(request: HttpRequest, *, project: Project, article: Article, r
         return [], mine
     counts = (
         Annotation.objects.filter(project=project, article=article)
+        .exclude(annotator__username=GOLD_USERNAME)
         .values("annotator_id", "annotator__username")
         .annotate(n=Count("id"))
         .order_by("annotator__username")
