@@ -190,17 +190,7 @@ def main() -> None:
 
     url = bench_database_url(args.database_url)
     if args.fresh:
-        import psycopg2
-        from psycopg2 import sql
-
-        parts = urlsplit(url)
-        connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            name = parts.path.lstrip("/")
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        connection.close()
+        api_bench.recreate_database(url)
     api_bench.setup_django(url)
     from projects.models import Project
 

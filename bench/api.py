@@ -354,6 +354,21 @@ def measure(runs: int) -> None:
     )
 
 
+def recreate_database(url: str) -> None:
+    """Drop the bench database named by `url` and create it empty (for --fresh)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        name = parts.path.lstrip("/")
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
@@ -364,17 +379,7 @@ def main() -> None:
     args = parser.parse_args()
     url = bench_database_url(args.database_url)
     if args.fresh:
-        import psycopg2
-        from psycopg2 import sql
-
-        parts = urlsplit(url)
-        connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            name = parts.path.lstrip("/")
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        connection.close()
+        recreate_database(url)
     setup_django(url)
     from projects.models import Project
 
