@@ -68,11 +68,12 @@ def token_bounds(text: str) -> tuple[list[int], list[int]]:
 def _overlapping(spans: Iterable[tuple[int, int]], union: tuple[list[int], list[int]]) -> int:
     """How many of the spans overlap the union (given as its sorted starts and ends)."""
     starts, ends = union
+    size = len(starts)
     count = 0
     for start, end in spans:
         # The first union interval ending after `start` overlaps [start, end) iff it begins before `end`.
         i = bisect_right(ends, start)
-        if i < len(starts) and starts[i] < end:
+        if i < size and starts[i] < end:
             count += 1
     return count
 
@@ -220,14 +221,18 @@ class Agreement:
     # Per coder and article: (label, start, end) tuples, or a mapping label -> (start, end) pairs.
     codings: Mapping[Coder, Mapping[ArticleKey, Iterable[SpanTuple] | Mapping[str, Iterable[tuple[int, int]]]]]
     labels: Sequence[str] = ()
+    # Per article, its token bounds as `token_bounds` gives them, where known (annotations.tokens keeps them).
+    tokens: Mapping[ArticleKey, tuple[Sequence[int], Sequence[int]]] | None = None
     _token_counts: dict = field(default_factory=dict, init=False)
     _prepared: dict = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         known_labels = set(self.labels)
         extra_labels: set[str] = set()
+        known_tokens = self.tokens or {}
         for article, text in self.texts.items():
-            starts, ends = token_bounds(text)
+            bounds = known_tokens.get(article)
+            starts, ends = bounds if bounds is not None else token_bounds(text)
             self._token_counts[article] = len(starts)
             for coder, by_article in self.codings.items():
                 spans = by_article.get(article)
@@ -299,9 +304,11 @@ class Agreement:
                 if lb is not None:
                     c.b_spans += len(lb.spans)
                 if la is not None and lb is not None:
-                    c.exact += len(la.spans & lb.spans)
-                    c.a_overlapping += _overlapping(la.spans, lb.chars)
-                    c.b_overlapping += _overlapping(lb.spans, la.chars)
+                    # A span both made overlaps the other's union for certain: only the rest need looking up.
+                    common = la.spans & lb.spans
+                    c.exact += len(common)
+                    c.a_overlapping += len(common) + _overlapping(la.spans - common, lb.chars)
+                    c.b_overlapping += len(common) + _overlapping(lb.spans - common, la.chars)
         return counts
 
     def _token_states(self, coders: Sequence[Coder], articles: Sequence[ArticleKey]) -> Counter:

@@ -463,3 +463,21 @@ class SpanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.event} of span {self.span_id}"
+
+
+class TokenIndex(models.Model):
+    """Where an article's tokens (maximal runs of \\w) start and end, as agreement counts them (annotations.tokens).
+
+    A cache: computed once from the text and kept with the md5 of the text it was computed from, so a row for an
+    older text is never used. PostgreSQL deletes the row with its article (migration 0014).
+    """
+
+    article = models.OneToOneField(
+        "articles.Article", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    text_md5 = models.CharField(max_length=32)
+    # The starts, then the ends, as little-endian 32-bit integers (code point offsets).
+    bounds = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"tokens of {self.article_id}"

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from annotations.agreement import Agreement
 from annotations.models import Actor, ActorAlias, Annotation, Assignment, Label
-from articles.models import Article
+from annotations.tokens import texts_and_tokens
 
 
 def search_actors(query: str, queryset: QuerySet[Actor] | None = None) -> QuerySet[Actor]:
@@ -62,19 +62,18 @@ def submitted_by_all(*, project_id: int, annotator_ids: list[int]) -> QuerySet:
     )
 
 
-def _codings(
-    *, project_id: int, coder_ids: list[int], article_ids: list[int]
-) -> tuple[dict[int, str], dict[int, dict[int, dict[str, list]]], list[str]]:
-    """The texts of the articles, each coder's spans of them grouped by label name as (start, end) pairs, and the
-    codebook's labels.
+def _study(*, project_id: int, coder_ids: list[int], article_ids: list[int]) -> Agreement:
+    """The texts of the articles with their token bounds, each coder's spans of them grouped by label name as
+    (start, end) pairs, and the codebook's labels, as an `Agreement`.
 
-    Three queries; PostgreSQL groups the spans into one row per coder, article and label with arrays, so 150,000
-    spans cost some 12,000 rows to read rather than 150,000 tuples to build and regroup in Python."""
+    Three queries when the token bounds are kept (annotations.tokens: submitting an article keeps them). PostgreSQL
+    groups the spans into one row per coder, article and label with arrays, so 150,000 spans cost some 12,000 rows
+    to read rather than 150,000 tuples to build and regroup in Python."""
     labels = dict(Label.objects.filter(project_id=project_id).order_by("order", "name").values_list("id", "name"))
-    texts = dict(Article.objects.filter(pk__in=article_ids).order_by("pk").values_list("pk", "text"))
+    texts, tokens = texts_and_tokens(article_ids)
     codings: dict[int, dict[int, dict[str, list]]] = {coder: {a: {} for a in article_ids} for coder in coder_ids}
     if not article_ids or not coder_ids:
-        return texts, codings, list(labels.values())
+        return Agreement(texts, codings, labels=list(labels.values()), tokens=tokens)
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -87,7 +86,7 @@ def _codings(
         )
         for coder, article, label, starts, ends in cursor.fetchall():
             codings[coder][article][labels[label]] = list(zip(starts, ends, strict=True))
-    return texts, codings, list(labels.values())
+    return Agreement(texts, codings, labels=list(labels.values()), tokens=tokens)
 
 
 def agreement_study(*, project_id: int, annotator_ids: list[int], article_id: int | None = None) -> Agreement:
@@ -96,8 +95,7 @@ def agreement_study(*, project_id: int, annotator_ids: list[int], article_id: in
     article_ids = submitted_by_all(project_id=project_id, annotator_ids=annotator_ids)
     if article_id is not None:
         article_ids = article_ids.filter(article_id=article_id)
-    texts, codings, labels = _codings(project_id=project_id, coder_ids=annotator_ids, article_ids=sorted(article_ids))
-    return Agreement(texts, codings, labels=labels)
+    return _study(project_id=project_id, coder_ids=annotator_ids, article_ids=sorted(article_ids))
 
 
 def score_study(*, project_id: int, annotator_id: int, reference_id: int, article_id: int | None = None) -> Agreement:
@@ -112,10 +110,7 @@ def score_study(*, project_id: int, annotator_id: int, reference_id: int, articl
     )
     if article_id is not None:
         article_ids = article_ids.filter(article_id=article_id)
-    texts, codings, labels = _codings(
-        project_id=project_id, coder_ids=[annotator_id, reference_id], article_ids=sorted(article_ids)
-    )
-    return Agreement(texts, codings, labels=labels)
+    return _study(project_id=project_id, coder_ids=[annotator_id, reference_id], article_ids=sorted(article_ids))
 
 
 def progress_by_coder(*, project_id: int) -> list[dict]:

@@ -31,6 +31,7 @@ from annotations.models import (
     Relation,
     SourceAttribution,
 )
+from annotations.tokens import keep_tokens
 from articles.models import Article
 from projects.models import Membership, Project
 
@@ -590,6 +591,7 @@ def submit_article(*, project: Project, article: Article, annotator: AbstractBas
     Annotation.objects.filter(
         project=project, article=article, annotator=annotator, status=Annotation.Status.DRAFT
     ).update(status=Annotation.Status.SUBMITTED, updated_at=timezone.now())
+    keep_tokens([article.pk])  # agreement can count this article from now on: its tokens are ready for it
     return assignment
 
 
