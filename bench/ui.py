@@ -102,17 +102,21 @@ def prepare(words: int, spans: int) -> tuple[Project, Article, object]:
     Annotation.objects.filter(project=project, article=article).delete()
     labels = list(project.labels.all())
     word_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == " "]
-    rows = []
-    for _ in range(spans):
+    rows, seen = [], set()
+    while len(rows) < spans:
         i = rng.randrange(len(word_starts) - 8)
         start = word_starts[i]
         end = word_starts[i + rng.randint(1, 6)] - 1
+        label = rng.choice(labels)
+        if (label.pk, start, end) in seen:
+            continue  # one coder marks the same offsets with one label once (a constraint)
+        seen.add((label.pk, start, end))
         prefix, suffix = services.span_context(text, start, end)
         rows.append(
             Annotation(
                 project=project,
                 article=article,
-                label=rng.choice(labels),
+                label=label,
                 annotator=user,
                 start=start,
                 end=end,
@@ -142,6 +146,7 @@ def prepare_curation(project: Project, article: Article, coders: int, spans: int
     for n in range(coders):
         coder, _ = users.objects.get_or_create(username=f"bench-ui-coder-{n}")
         Membership.objects.get_or_create(project=project, user=coder)
+        seen = set()
         for label, i, j in base:
             if rng.random() < 0.1:
                 continue  # this coder missed it
@@ -150,6 +155,9 @@ def prepare_curation(project: Project, article: Article, coders: int, spans: int
             if rng.random() < 0.1:
                 label = rng.choice(labels)  # another label
             start, end = word_starts[i], word_starts[j] - 1
+            if (label.pk, start, end) in seen:
+                continue  # one coder marks the same offsets with one label once (a constraint)
+            seen.add((label.pk, start, end))
             prefix, suffix = services.span_context(text, start, end)
             rows.append(
                 Annotation(
