@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -66,8 +67,15 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
 
 
 def host_name(url: str | None) -> str:
-    """The outlet's label in a host name: "cnn" for edition.cnn.com, "bbc" for www.bbc.co.uk."""
-    labels = [label for label in (urlsplit(url or "").hostname or "").lower().split(".")[:-1] if label]
+    """The outlet's label in a host name: "cnn" for edition.cnn.com, "bbc" for www.bbc.co.uk; none for an IP address
+    (its numbers name no outlet, and "0" of 127.0.0.1 would pass for the site name of "Page 0")."""
+    host = (urlsplit(url or "").hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        return ""
+    except ValueError:
+        pass
+    labels = [label for label in host.split(".")[:-1] if label]
     labels = [label for label in labels if label not in GENERIC_HOST_LABELS]
     return labels[-1] if labels else ""
 

@@ -273,6 +273,18 @@ def test_title_prefers_h1_when_it_agrees_with_og_title():
     assert extract(page).title == "Talks collapse in Geneva"
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/story/0", "http://[::1]/story", "http://10.0.0.7/a"])
+def test_an_ip_address_names_no_site(url):
+    """A page fetched from an address, not a name: its numbers are no outlet ("0" of 127.0.0.1 once passed for the
+    site name of "Patrol report 0", and the title fell back to the first paragraph)."""
+    page = (
+        b"<html><head><title>Patrol report 0</title></head><body><h1>Patrol report 0</h1>"
+        b"<p>The patrol reported on Monday that the road to the port was open again after two days of fighting.</p>"
+        b"<p>Observers said the crossing would stay under watch for the rest of the week.</p></body></html>"
+    )
+    assert extract(page, url=url).title == "Patrol report 0"
+
+
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
