@@ -214,3 +214,26 @@ class ProjectFacet(models.Model):
 
     def __str__(self) -> str:
         return f"project {self.project_id} {self.kind} {self.value}: {self.articles}"
+
+
+class SearchIndexQueue(models.Model):
+    """Articles whose search-index document may be out of date: written by triggers (migration articles 0008) on
+    every insert, delete or change of an article's indexed fields and of its project links; emptied by the job
+    that updates the index (articles.search_index, articles.tasks). Never written from Python."""
+
+    article_id = models.BigIntegerField()
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"article {self.article_id}"
+
+
+class SearchIndexState(models.Model):
+    """One row: the token of the search index generation built from this database (empty: none, or marked stale).
+    A search uses the index only when the index folder's current generation carries the same token."""
+
+    token = models.CharField(max_length=32, blank=True)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.token or "no search index"

@@ -6,7 +6,8 @@ import json
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from articles.models import Article
 from articles.search import match_query, own_config_query
@@ -35,6 +36,26 @@ def search_articles(
     if snippets:
         queryset = queryset.annotate(snippet=SearchHeadline("text", own, config=F("search_config"), **HEADLINE_OPTIONS))
     return queryset.order_by("-rank", "-published_at", "-id")
+
+
+def ranked_articles(
+    queryset: QuerySet[Article], query: str, hits: list[tuple[int, float]], *, snippets: bool = True
+) -> QuerySet[Article]:
+    """The rows of a search-index window (articles.search_index.window): only these ids, each with the index's
+    score as `rank` (a float8 holding Tantivy's 4-byte score exactly), best first; snippets as `search_articles`."""
+    ids = [article_id for article_id, _ in hits]
+    scores = [score for _, score in hits]
+    rank = RawSQL(
+        "(SELECT u.score FROM unnest(%s::bigint[], %s::float8[]) AS u(id, score) WHERE u.id = articles_article.id)",
+        (ids, scores),
+        output_field=FloatField(),
+    )
+    queryset = queryset.filter(pk__in=ids).annotate(rank=rank)
+    if snippets:
+        queryset = queryset.annotate(
+            snippet=SearchHeadline("text", own_config_query(query), config=F("search_config"), **HEADLINE_OPTIONS)
+        )
+    return queryset.order_by("-rank", "-id")
 
 
 def rank_expression(query: str) -> SearchRank:

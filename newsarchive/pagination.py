@@ -206,3 +206,17 @@ class CorpusCursorPagination(BasePagination):
 
 def _order_expression(field: str):
     return F(field[1:]).desc() if field.startswith("-") else F(field).asc()
+
+
+def requested_window(request, ordering: tuple[str, ...]) -> tuple[list[Any] | None, bool, int]:
+    """The cursor position (None on the first page), direction and page size that CorpusCursorPagination will read
+    from this request: for a list that must fetch its candidate rows before paging (a search-index window)."""
+    paginator = CorpusCursorPagination()
+    cursor = paginator.decode_cursor(request, ordering)
+    size = paginator.get_page_size(request)
+    return (None, False, size) if cursor is None else (cursor[0], cursor[1], size)
+
+
+def cursor_float(value: Any) -> float:
+    """A float position value of a cursor as a Python float (exact for what the database or the index wrote)."""
+    return float(value.text) if isinstance(value, Float) else float(value)
