@@ -5,7 +5,6 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -170,14 +169,15 @@ class Article(models.Model):
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # The text search configuration of the article's language, and title + text indexed with it (articles.search).
+    # The text search configuration of the article's language (articles.search). Title + text indexed with it are not
+    # stored: a GIN index on the expression (below) serves the PostgreSQL search path and whole-word lookups; the
+    # Tantivy index (articles.search_index) ranks.
     search_config = models.GeneratedField(expression=article_config(), output_field=RegConfigField(), db_persist=True)
-    search = models.GeneratedField(expression=article_vector(), output_field=SearchVectorField(), db_persist=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            GinIndex(fields=["search"], name="article_search_gin"),
+            GinIndex(article_vector(), name="article_search_gin"),
             models.Index(fields=["canonical_url"], name="article_canonical_url_idx"),
             models.Index(fields=["url"], name="article_url_idx"),
             models.Index(fields=["published_at"], name="article_published_idx"),

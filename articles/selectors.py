@@ -10,7 +10,7 @@ from django.db.models import F, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from articles.models import Article
-from articles.search import match_query, own_config_query
+from articles.search import article_vector, match_query, own_config_query
 
 HEADLINE_OPTIONS = {
     "start_sel": "<mark>",
@@ -32,7 +32,8 @@ def search_articles(
     is safe here. The snippet is HTML in which only <mark> is markup: the text is escaped first (`escape_snippet`).
     """
     own = own_config_query(query)
-    queryset = queryset.filter(search=match_query(query, language=language)).annotate(rank=rank_expression(query))
+    queryset = with_vector(queryset).filter(search=match_query(query, language=language))
+    queryset = queryset.annotate(rank=rank_expression(query))
     if snippets:
         queryset = queryset.annotate(snippet=SearchHeadline("text", own, config=F("search_config"), **HEADLINE_OPTIONS))
     return queryset.order_by("-rank", "-published_at", "-id")
@@ -58,8 +59,15 @@ def ranked_articles(
     return queryset.order_by("-rank", "-id")
 
 
+def with_vector(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """`search`: the article's vector, as the GIN index `article_search_gin` holds it (the same expression, so the
+    planner uses the index for `search @@ query`); not stored, so ranking on this path recomputes it per hit."""
+    return queryset.alias(search=article_vector())
+
+
 def rank_expression(query: str) -> SearchRank:
-    """ts_rank of the article's vector against the query parsed in the article's language."""
+    """ts_rank of the article's vector against the query parsed in the article's language (on a queryset passed
+    through `with_vector`)."""
     return SearchRank(F("search"), own_config_query(query))
 
 
@@ -115,4 +123,4 @@ def articles_naming(names: list[str]) -> QuerySet[Article]:
             query = part if query is None else query | part
     if query is None:
         return Article.objects.none().values("pk")
-    return Article.objects.filter(search=query).order_by().values("pk")
+    return with_vector(Article.objects.all()).filter(search=query).order_by().values("pk")
