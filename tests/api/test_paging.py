@@ -4,13 +4,13 @@ import pytest
 from django.db import connection
 
 from tests.bulk import bulk_articles
+from tests.factories import ActorFactory
 
 # The articles' vector as the GIN index holds it (articles.search.article_vector, for English articles; no column).
 VECTORS = (
     "(SELECT id, setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', text), 'B')"
     " AS search FROM articles_article) AS articles_article"
 )
-from tests.factories import ActorFactory
 
 
 def walk(client, url, params):
@@ -39,7 +39,7 @@ def test_search_with_thousands_of_equal_ranks_pages_through_every_hit_once(as_re
     bulk_articles(project, 300, text="Weather report: sunny.", title="Weather")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(DISTINCT ts_rank(search, websearch_to_tsquery('english', 'ceasefire')))"
+            "SELECT count(DISTINCT ts_rank(search, websearch_to_tsquery('english', 'ceasefire')))"  # noqa: S608
             f" FROM {VECTORS} WHERE id = ANY(%s)",
             [ids],
         )
@@ -56,7 +56,7 @@ def test_search_paging_follows_rank_then_id_across_distinct_ranks(as_reviewer, p
         bulk_articles(project, 150, text="Geneva. " + "ceasefire talks " * repeat, title=f"Talks {repeat}")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {VECTORS} WHERE search @@ websearch_to_tsquery('english', 'ceasefire')"
+            f"SELECT id FROM {VECTORS} WHERE search @@ websearch_to_tsquery('english', 'ceasefire')"  # noqa: S608
             " ORDER BY ts_rank(search, websearch_to_tsquery('english', 'ceasefire')) DESC, id DESC"
         )
         expected = [row[0] for row in cursor.fetchall()]

@@ -152,7 +152,9 @@ def test_thousands_of_equal_scores_page_exactly_once_like_one_unpaginated_query(
         search_index.build_query(index, "ceasefire", language=None, filters=search_index.Filters()), 100_000
     )
     found = index.searcher().fast_field_values("id", [address for _, address in everything.hits])
-    expected = [article_id for _, article_id in sorted(zip([s for s, _ in everything.hits], found), reverse=True)]
+    expected = [
+        article_id for _, article_id in sorted(zip([s for s, _ in everything.hits], found, strict=True), reverse=True)
+    ]
     assert len(expected) == 2800 and len({score for score, _ in everything.hits}) == 4  # 2,500 share one score
     assert set(ids) <= set(expected)
     seen, pages = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "project": project.pk, "page_size": 100})
