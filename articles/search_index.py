@@ -102,9 +102,21 @@ def current_token() -> str | None:
 
 
 def database_token() -> str | None:
-    from articles.models import SearchIndexState
-
-    return SearchIndexState.objects.filter(pk=1).values_list("token", flat=True).first() or None
+    """The token of the generation this database was indexed into; None when there is none, or when the queue's
+    oldest entry has waited longer than NEWSARCHIVE_SEARCH_INDEX_MAX_LAG seconds (no job worker is applying it, so
+    the index is behind: searches take the GIN path until it catches up)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT token, (SELECT now() - queued_at FROM articles_searchindexqueue ORDER BY id LIMIT 1)"
+            " FROM articles_searchindexstate WHERE id = 1"
+        )
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        return None
+    token, lag = row
+    if lag is not None and lag.total_seconds() > settings.NEWSARCHIVE_SEARCH_INDEX_MAX_LAG:
+        return None
+    return token
 
 
 _opened: dict[str, object] = {}

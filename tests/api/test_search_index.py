@@ -5,10 +5,13 @@ by a real job worker, deletes never shown, and the GIN path whenever the index i
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 from procrastinate.contrib.django import app
 
 from annotations import services
@@ -245,3 +248,12 @@ def test_a_filter_the_index_does_not_hold_takes_the_gin_path(as_reviewer, projec
     )
     assert titles(as_reviewer, search="negotiators") == []  # the index has not heard of it yet
     assert titles(as_reviewer, search="negotiators", has_label="SOURCE") == ["Later"]  # a span filter: PostgreSQL
+
+
+def test_a_queue_no_worker_applies_makes_searches_take_the_gin_path(as_reviewer, project, index_folder):
+    rebuild()
+    hidden_from_the_index(project, "Later", "More negotiators.")
+    assert titles(as_reviewer, search="negotiators") == []  # queued a moment ago: the worker has time
+    SearchIndexQueue.objects.update(queued_at=timezone.now() - timedelta(seconds=31))
+    assert search_index.ready_index() is None
+    assert titles(as_reviewer, search="negotiators") == ["Later"]
