@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from articles import search_index
 from articles.models import Article, Outlet
 from articles.search import CONFIGS
-from articles.selectors import EXACT_COUNT_LIMIT, _two_figures, rank_expression, ranked_articles, search_articles
+from articles.selectors import EXACT_COUNT_LIMIT, two_figures, rank_expression, ranked_articles, search_articles
 from newsarchive.filters import UTCIsoDateTimeFilter
 from newsarchive.pagination import cursor_float, requested_window
 from projects import roles
@@ -120,7 +120,7 @@ class ArchiveArticleFilter(django_filters.FilterSet):
         if window is None:
             return None
         estimate = window.count > EXACT_COUNT_LIMIT
-        request.search_count = (_two_figures(window.count) if estimate else window.count, estimate)
+        request.search_count = (two_figures(window.count) if estimate else window.count, estimate)
         return ranked_articles(queryset, value, window.hits)
 
     def filter_nothing(self, queryset, name, value):

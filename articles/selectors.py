@@ -65,6 +65,42 @@ def with_vector(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.alias(search=article_vector())
 
 
+class IndexHits:
+    """A search answered by the Tantivy index, as a sequence for page-number paging (django.core.paginator): its
+    length is the index's hit count; a slice is the rows of that window in exact (score, id) order, re-checked in
+    PostgreSQL against `queryset` and passed through `finish` (the page's own annotations). A window deeper than
+    the index serves (search_index.MAX_CANDIDATES) is empty."""
+
+    def __init__(self, index, queryset: QuerySet[Article], query: str, filters, finish=lambda rows: rows) -> None:
+        from articles import search_index
+
+        self.index, self.queryset, self.query, self.filters, self.finish = index, queryset, query, filters, finish
+        first = search_index.window(index, query, language=None, filters=filters, size=0, alive=self._alive)
+        self.hits = first.count if first is not None else 0
+
+    def _alive(self, ids: list[int]) -> set[int]:
+        return set(self.queryset.filter(pk__in=ids).values_list("pk", flat=True))
+
+    def count(self) -> int:
+        return self.hits
+
+    def __len__(self) -> int:
+        return self.hits
+
+    def __getitem__(self, key: slice) -> list[Article]:
+        from articles import search_index
+
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.hits
+        if stop <= start:
+            return []
+        window = search_index.window(
+            self.index, self.query, language=None, filters=self.filters, size=stop, alive=self._alive
+        )
+        if window is None:
+            return []
+        return list(self.finish(ranked_articles(self.queryset, self.query, window.hits[start:stop])))
+
+
 def rank_expression(query: str) -> SearchRank:
     """ts_rank of the article's vector against the query parsed in the article's language (on a queryset passed
     through `with_vector`)."""
@@ -97,11 +133,11 @@ def count_hits(queryset: QuerySet) -> tuple[int, bool]:
     if isinstance(plan, str):
         plan = json.loads(plan)
     estimate = int(plan[0]["Plan"]["Plan Rows"])
-    rounded = _two_figures(estimate)
+    rounded = two_figures(estimate)
     return (rounded if rounded > EXACT_COUNT_LIMIT else EXACT_COUNT_LIMIT), True
 
 
-def _two_figures(number: int) -> int:
+def two_figures(number: int) -> int:
     digits = len(str(number))
     return round(number, -(digits - 2)) if digits > 2 else number
 

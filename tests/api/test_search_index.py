@@ -5,6 +5,7 @@ by a real job worker, deletes never shown, and the GIN path whenever the index i
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -257,3 +258,30 @@ def test_a_queue_no_worker_applies_makes_searches_take_the_gin_path(as_reviewer,
     SearchIndexQueue.objects.update(queued_at=timezone.now() - timedelta(seconds=31))
     assert search_index.ready_index() is None
     assert titles(as_reviewer, search="negotiators") == ["Later"]
+
+
+def test_the_browser_list_ranks_through_the_index_with_its_filters_and_page_numbers(client, project, index_folder):
+    annotator = MembershipFactory(project=project, user=UserFactory(username="coder")).user
+    talks = bulk_articles(project, 120, title="Ceasefire talks")
+    project.articles.add(
+        ArticleFactory(title="Berlin ceasefire", text="Ceasefire ceasefire in Berlin.", language="de"),
+        ArticleFactory(title="Old ceasefire", text="A ceasefire, long ago.", published_at="2001-05-01T10:00:00Z"),
+    )
+    ProjectFactory().articles.add(ArticleFactory(title="Elsewhere ceasefire", text="Ceasefire."))
+    rebuild()
+    hidden_from_the_index(project, "Unindexed ceasefire", "A ceasefire the index has not heard of.")
+    client.force_login(annotator)
+    url = f"/projects/{project.pk}/"
+    pages = [client.get(url, {"q": "ceasefire", "page": number}).content.decode() for number in (1, 2, 3)]
+    assert "122 articles match" in pages[0] and "<mark>" in pages[0]
+    listed = [int(found) for page in pages for found in re.findall(r'data-href="/projects/\d+/articles/(\d+)/"', page)]
+    assert len(listed) == len(set(listed)) == 122  # every hit once over the three pages
+    assert listed[:2] != talks[:2] and listed[2:] == sorted(talks, reverse=True)  # two best, then ties by id
+    assert not any("Unindexed" in page or "Elsewhere" in page for page in pages)
+    german = client.get(url, {"q": "ceasefire", "language": "de"}).content.decode()
+    assert "Berlin ceasefire" in german and "Old ceasefire" not in german
+    old = client.get(url, {"q": "ceasefire", "from": "2001-05-01", "to": "2001-05-01"}).content.decode()
+    assert "Old ceasefire" in old and "Berlin ceasefire" not in old
+    # A filter the index does not hold (the user's progress): PostgreSQL answers, the unindexed article included.
+    started = client.get(url, {"q": "ceasefire", "status": "not_started"}).content.decode()
+    assert "Unindexed ceasefire" in started
