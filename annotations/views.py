@@ -40,12 +40,12 @@ from articles.models import Article, Outlet, ProjectFacet, Snapshot
 from articles.selectors import (
     EXACT_COUNT_LIMIT,
     IndexHits,
-    two_figures,
     articles_naming,
     count_hits,
     count_label,
     escape_snippet,
     search_articles,
+    two_figures,
 )
 from projects.models import Membership, Project
 from projects.roles import project_role, visible_projects

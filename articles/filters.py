@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from articles import search_index
 from articles.models import Article, Outlet
 from articles.search import CONFIGS
-from articles.selectors import EXACT_COUNT_LIMIT, two_figures, rank_expression, ranked_articles, search_articles
+from articles.selectors import EXACT_COUNT_LIMIT, rank_expression, ranked_articles, search_articles, two_figures
 from newsarchive.filters import UTCIsoDateTimeFilter
 from newsarchive.pagination import cursor_float, requested_window
 from projects import roles
