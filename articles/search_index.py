@@ -358,6 +358,16 @@ def build_query(index, text: str, *, language: str | None, filters: Filters):
 class Window:
     hits: list[tuple[int, float]]  # (article id, score), best first: the page's candidates
     count: int  # documents matching in the index
+    position: tuple[float, int] | None = None  # the cursor re-anchored on its row's score now (see `window`)
+
+
+def current_score(index, query, article_id: int) -> float | None:
+    """The score the row `article_id` has now for `query` (None when it no longer matches): the same sum Tantivy
+    makes in the whole search, plus an exact 0."""
+    only = tantivy.Query.const_score_query(tantivy.Query.term_query(index.schema, "id", article_id), 0.0)
+    anchored = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
+    hits = index.searcher().search(anchored, 1, count=False).hits
+    return hits[0][0] if hits else None
 
 
 def window(
@@ -381,7 +391,12 @@ def window(
     """
     query = build_query(index, text, language=language, filters=filters)
     if query is None:
-        return Window([], 0)
+        return Window([], 0, position)
+    if position is not None:
+        # BM25 uses the corpus's statistics, so any commit since the cursor was made shifts every score a little:
+        # the walk goes on from where its last row stands now, not from the score it had then.
+        now = current_score(index, query, position[1])
+        position = position if now is None else (now, position[1])
     searcher = index.searcher()
     limit, count, checked = size + 1, None, {}
     while True:
@@ -403,12 +418,12 @@ def window(
             assert position is not None
             before = [hit for hit in known if hit > position]
             if exhausted or floor < position[0]:
-                return Window([(article_id, score) for score, article_id in before[-(size + 1) :]], count)
+                return Window([(article_id, score) for score, article_id in before[-(size + 1) :]], count, position)
         else:
             after = [hit for hit in known if position is None or hit < position]
             complete = [hit for hit in after if hit[0] > floor]
             if exhausted or len(complete) >= size + 1:
-                return Window([(article_id, score) for score, article_id in complete[: size + 1]], count)
+                return Window([(article_id, score) for score, article_id in complete[: size + 1]], count, position)
         if limit >= MAX_CANDIDATES:
             return None
         limit = min(limit * 4, MAX_CANDIDATES)

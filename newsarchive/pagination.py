@@ -79,7 +79,8 @@ class CorpusCursorPagination(BasePagination):
     """`?page_size=` up to 500 (larger requests are capped, not refused); `?cursor=` from `next`/`previous`.
 
     A view may order by something else than `-id` (a search rank, a similarity) by defining
-    `cursor_ordering(request)`; its last field must be unique (the id). A view may add top-level fields to a page
+    `cursor_ordering(request)`; its last field must be unique (the id). A filter may re-anchor the cursor's
+    position (same fields, new values) by setting `request.cursor_position` (the search index: scores move). A view may add top-level fields to a page
     (a hit count) by setting `extra` on the paginator before `get_paginated_response`.
     """
 
@@ -130,6 +131,9 @@ class CorpusCursorPagination(BasePagination):
         size = self.get_page_size(request)
         ordering = self.get_ordering(request, queryset, view)
         cursor = self.decode_cursor(request, ordering)
+        anchored = getattr(request, "cursor_position", None)
+        if cursor is not None and anchored is not None:
+            cursor = (anchored, cursor[1])  # a filter re-anchored the position (articles.filters: search index)
         reverse = cursor is not None and cursor[1]
         walk = tuple(_flip(field) for field in ordering) if reverse else ordering
         page_queryset = queryset.order_by(*(_order_expression(field) for field in walk))

@@ -285,3 +285,24 @@ def test_the_browser_list_ranks_through_the_index_with_its_filters_and_page_numb
     # A filter the index does not hold (the user's progress): PostgreSQL answers, the unindexed article included.
     started = client.get(url, {"q": "ceasefire", "status": "not_started"}).content.decode()
     assert "Unindexed ceasefire" in started
+
+
+def test_a_walk_goes_on_exactly_once_while_the_index_changes_under_it(as_reviewer, project, index_folder):
+    """BM25 uses corpus statistics: every commit (here: more articles without the term) moves every score. The
+    cursor is re-anchored on its row's score now, so the walk neither repeats nor skips a row."""
+    for repeat in range(1, 4):
+        bulk_articles(project, 200, text="Geneva. " + "ceasefire talks " * repeat, title=f"Talks {repeat}")
+    rebuild()
+    first = as_reviewer.get("/api/articles/", {"search": "ceasefire", "page_size": 50}).json()
+    expected = [item["id"] for item in first["results"]]
+    rest, _ = walk(as_reviewer, first["next"], None)
+    expected += rest
+    assert len(expected) == len(set(expected)) == 600
+    url, seen, step = "/api/articles/?search=ceasefire&page_size=50", [], 0
+    while url:
+        data = as_reviewer.get(url).json()
+        seen += [item["id"] for item in data["results"]]
+        url, step = data["next"], step + 1
+        bulk_articles(project, 40 * step, text="Weather report: sunny. " * step, title="Weather")
+        search_index.drain()  # what the job does
+    assert seen == expected
