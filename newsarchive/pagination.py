@@ -80,8 +80,9 @@ class CorpusCursorPagination(BasePagination):
 
     A view may order by something else than `-id` (a search rank, a similarity) by defining
     `cursor_ordering(request)`; its last field must be unique (the id). A filter may re-anchor the cursor's
-    position (same fields, new values) by setting `request.cursor_position` (the search index: scores move). A view may add top-level fields to a page
-    (a hit count) by setting `extra` on the paginator before `get_paginated_response`.
+    position (same fields, new values) by setting `request.cursor_position` (the search index: scores move). A view
+    may add top-level fields to a page (a hit count) by setting `extra` on the paginator before
+    `get_paginated_response`.
     """
 
     page_size = 100
