@@ -142,6 +142,7 @@ def ready_index():
     if index is None:
         if not (root() / token).is_dir():
             return None
+        _opened.clear()  # an older generation, replaced by a rebuild
         index = _opened[key] = _open(root() / token)
     index.reload()
     return index

@@ -1,4 +1,5 @@
-"""The archive's background jobs (procrastinate): running a queued import, and failing those whose worker died."""
+"""The archive's background jobs (procrastinate): running a queued import, failing those whose worker died, and
+keeping the search index in step."""
 
 from __future__ import annotations
 

@@ -152,7 +152,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--articles", type=int, default=30_000)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--budget", type=float, default=20, help="seconds per class and engine (at least 5 runs)")
+    parser.add_argument("--budget", type=float, default=20, help="seconds per class and engine (past --min-runs)")
+    parser.add_argument("--min-runs", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument("--index", help="the index folder (default: a temporary one)")
     args = parser.parse_args()
@@ -201,7 +202,7 @@ def main() -> None:
         for engine, run in (("gin", gin), ("tantivy", tantivy)):
             run(query, language)  # warm
             values = []
-            while len(values) < args.runs and (len(values) < 5 or sum(values) < args.budget * 1000):
+            while len(values) < args.runs and (len(values) < args.min_runs or sum(values) < args.budget * 1000):
                 started = time.perf_counter()
                 run(query, language)
                 values.append((time.perf_counter() - started) * 1000)
