@@ -105,7 +105,10 @@ class ArchiveArticleFilter(django_filters.FilterSet):
                 position = (cursor_float(position[0]), position[1])
             except (ValueError, TypeError):
                 return None  # a tampered cursor: the paginator refuses it
-            if not isinstance(position[1], int) or isinstance(position[1], bool) or not math.isfinite(position[0]):
+            article_id = position[1]
+            if not isinstance(article_id, int) or isinstance(article_id, bool) or not math.isfinite(position[0]):
+                return None
+            if not -(2**63) <= article_id < 2**63:
                 return None
         window = search_index.window(
             index,

@@ -65,6 +65,7 @@ def load(count: int, seed: int = 7) -> tuple[int, dict]:
         Outlet.objects.create(name=f"Outlet {n}", domain=f"o{n}.engines.example") for n in range(40)
     ]
     codes, shares = [code for code, _ in LANGUAGES], [share for _, share in LANGUAGES]
+    rng = random.Random(seed * 1_000_003 + have)  # a top-up draws new articles, not the first ones again
     now = "2025-01-01T00:00:00Z"
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
