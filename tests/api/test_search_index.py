@@ -5,6 +5,7 @@ by a real job worker, deletes never shown, and the GIN path whenever the index i
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -39,7 +40,11 @@ def index_folder(tmp_path):
 
 
 def rebuild() -> None:
-    call_command("rebuild_search_index", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115
+    out, progress = io.StringIO(), io.StringIO()
+    call_command("rebuild_search_index", "--batch", "1000", stdout=out, stderr=progress)
+    assert "Search index " in out.getvalue() and " built in " in out.getvalue()
+    total = Article.objects.count()
+    assert f"{total:,} / {total:,} articles" in progress.getvalue()
     assert search_index.ready_index() is not None
 
 
