@@ -44,7 +44,7 @@ def rebuild() -> None:
     call_command("rebuild_search_index", "--batch", "1000", stdout=out, stderr=progress)
     assert "Search index " in out.getvalue() and " built in " in out.getvalue()
     total = Article.objects.count()
-    assert f"{total:,} / {total:,} articles" in progress.getvalue()
+    assert total == 0 or f"{total:,} / {total:,} articles" in progress.getvalue()
     assert search_index.ready_index() is not None
 
 
