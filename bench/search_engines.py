@@ -1,6 +1,6 @@
 """Print top-20 search speed through PostgreSQL's GIN path and through the Tantivy index, on the same corpus.
 
-Usage: python bench/search_engines.py --database-url URL [--articles 30000] [--runs 30] [--budget 20] [--fresh]
+Usage: python bench/search_engines.py --database-url URL [--articles 30000] [--runs 30] [--budget 20] [--check-hits] [--fresh]
 
 The corpus is bench/scale.py's (its vocabulary, Zipf draws and languages), loaded here with COPY into one project
 when the database holds fewer articles than asked. Both engines answer as the API list does for a project member:
@@ -155,6 +155,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--budget", type=float, default=20, help="seconds per class and engine (past --min-runs)")
     parser.add_argument("--min-runs", type=int, default=5)
+    parser.add_argument("--check-hits", action="store_true", help="also compare every class's hits id by id")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument("--index", help="the index folder (default: a temporary one)")
     args = parser.parse_args()
@@ -214,6 +215,20 @@ def main() -> None:
             f" {timings['tantivy'][0]:>11.1f} {timings['tantivy'][1]:>8.1f}"
             + (f"  (GIN: {runs['gin']} runs)" if runs["gin"] < runs["tantivy"] else "")
         )
+    if args.check_hits:
+        from articles.search import match_query
+        from articles.selectors import with_vector
+
+        for name, (query, language) in queries.items():
+            gin_ids = set(
+                with_vector(visible).filter(search=match_query(query, language=language)).values_list("pk", flat=True)
+            )
+            found = index.searcher().search(
+                search_index.build_query(index, query, language=language, filters=filters), 10_000_000
+            )
+            index_ids = set(index.searcher().fast_field_values("id", [address for _, address in found.hits]))
+            verdict = "same hits" if gin_ids == index_ids else f"DIFFER: {len(gin_ids ^ index_ids)} ids in one only"
+            print(f"{name:<14} GIN {len(gin_ids):>7} Tantivy {len(index_ids):>7}: {verdict}")
     for key, value in sizes(search_index.size_on_disk()).items():
         print(f"{key}: {value:,}")
     print(f"load average: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
