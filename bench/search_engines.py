@@ -1,6 +1,7 @@
 """Print top-20 search speed through PostgreSQL's GIN path and through the Tantivy index, on the same corpus.
 
-Usage: python bench/search_engines.py --database-url URL [--articles 30000] [--runs 30] [--budget 20] [--check-hits] [--fresh]
+Usage: python bench/search_engines.py --database-url URL [--articles 30000] [--runs 30] [--budget 20] [--fresh]
+       [--check-hits] (also compare both engines' hits of every class, id by id)
 
 The corpus is bench/scale.py's (its vocabulary, Zipf draws and languages), loaded here with COPY into one project
 when the database holds fewer articles than asked. Both engines answer as the API list does for a project member:
