@@ -140,7 +140,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             # The page's spans come in the page's own query, one correlated subquery per article.
             project = self.filterset_project(request)
             queryset, fields = queryset.annotate(spans_json=spans_json(request, project)), (*fields, "spans_json")
-        count, estimate = count_hits(queryset)
+        # A search answered by the index counted its hits there (articles.filters); else count the rows.
+        count, estimate = getattr(request, "search_count", None) or count_hits(queryset)
         self.paginator.extra = {"count": count, "count_is_estimate": estimate}
         page = self.paginate_queryset(queryset.values(*fields))
         items = [article_dict(row) for row in page]

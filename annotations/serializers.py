@@ -277,10 +277,9 @@ def _visible_labels(user: Any) -> QuerySet[Label]:
 
 
 def _visible_article_texts(user: Any) -> QuerySet[Article]:
-    """The articles a user may annotate, with the ids of their projects (checked in `validate`, no second query);
-    the search vector is not needed to write spans."""
+    """The articles a user may annotate, with the ids of their projects (checked in `validate`, no second query)."""
     links = Project.articles.through.objects.filter(article_id=OuterRef("pk")).values("project_id")
-    return visible_articles(user).defer("search").annotate(in_projects=ArraySubquery(links))
+    return visible_articles(user).annotate(in_projects=ArraySubquery(links))
 
 
 def _visible_annotations(user: Any) -> QuerySet[Annotation]:
@@ -311,7 +310,7 @@ class VisibleKeyField(WholeNumberKeyField):
         return super().to_internal_value(data)
 
 
-_ARTICLE_FIELDS = [field for field in Article._meta.concrete_fields if field.attname != "search"]
+_ARTICLE_FIELDS = list(Article._meta.concrete_fields)
 _PROJECT_FIELDS = list(Project._meta.concrete_fields)
 _LABEL_FIELDS = list(Label._meta.concrete_fields)
 
@@ -354,7 +353,7 @@ def _instance(model: Any, fields: list[Any], values: list[Any]) -> Any:
 
 
 def known_write_keys(user: Any, data: Any) -> dict[str, Any]:
-    """The project (with the user's role), article (with its projects' ids, without the search vector) and label
+    """The project (with the user's role), article (with its projects' ids) and label
     of a span to create, looked up in one query within the scopes of the `AnnotationWriteSerializer` fields.
 
     Only whole-number keys are looked up; anything else (or anything not found) is left to the fields.

@@ -6,7 +6,8 @@ Writes happen through the REST API (the same endpoints scripts use); these views
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -34,8 +35,18 @@ from annotations.models import (
 from annotations.permissions import sees_all_annotations
 from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
+from articles import search_index
 from articles.models import Article, Outlet, ProjectFacet, Snapshot
-from articles.selectors import articles_naming, count_hits, count_label, escape_snippet, search_articles
+from articles.selectors import (
+    EXACT_COUNT_LIMIT,
+    IndexHits,
+    articles_naming,
+    count_hits,
+    count_label,
+    escape_snippet,
+    search_articles,
+    two_figures,
+)
 from projects.models import Membership, Project
 from projects.roles import project_role, visible_projects
 
@@ -67,6 +78,10 @@ class BoundedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if isinstance(self.object_list, IndexHits):  # the index counts every hit cheaply
+            count = self.object_list.count()
+            self.count_is_estimate = count > EXACT_COUNT_LIMIT
+            return two_figures(count) if self.count_is_estimate else count
         count, self.count_is_estimate = count_hits(self.object_list)
         return count
 
@@ -178,13 +193,6 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     sort = params.get("sort") or "relevance"
     if sort not in SORTS:
         sort = "relevance"
-    if query:
-        articles = search_articles(articles, query)
-    if sort in SORTS:
-        articles = articles.order_by(*SORTS[sort])
-    elif not query:
-        articles = articles.order_by(*SORTS["newest"])
-
     # Reviewers and admins see every coder's spans counted, annotators their own; the list says which.
     oversees = role in (Membership.Role.REVIEWER, Membership.Role.ADMIN)
     counted = Annotation.objects.filter(project=project, article=OuterRef("pk"))
@@ -193,13 +201,35 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     else:
         counted = counted.exclude(annotator__username=GOLD_USERNAME)  # gold is the adjudicated layer, not a coder
     my_spans = counted.values("article").annotate(n=Count("id")).values("n")
-    articles = articles.select_related("outlet").annotate(
-        my_spans=Coalesce(Subquery(my_spans, output_field=IntegerField()), Value(0)),
-        my_status=Subquery(mine.values("status")[:1]),
-    )
-    articles = articles.defer("text", "lead", "metadata")
 
-    paginator = BoundedCountPaginator(articles, PAGE_SIZE)
+    def finish(rows: QuerySet[Article]) -> QuerySet[Article]:
+        rows = rows.select_related("outlet").annotate(
+            my_spans=Coalesce(Subquery(my_spans, output_field=IntegerField()), Value(0)),
+            my_status=Subquery(mine.values("status")[:1]),
+        )
+        return rows.defer("text", "lead", "metadata")
+
+    index = search_index.ready_index() if query and sort == "relevance" and not status and actor is None else None
+    if index is not None:
+        # Ranked by the Tantivy index, which holds the project, outlet, language and dates (articles.search_index).
+        filters = search_index.Filters(
+            project=project.pk,
+            outlet=outlet,
+            language=language or None,
+            published_after=datetime.combine(date_from, time.min, UTC) if date_from else None,
+            published_before=datetime.combine(date_to + timedelta(days=1), time.min, UTC) if date_to else None,
+        )
+        listed: Any = IndexHits(index, articles, query, filters, finish)
+    else:
+        if query:
+            articles = search_articles(articles, query)
+        if sort in SORTS:
+            articles = articles.order_by(*SORTS[sort])
+        elif not query:
+            articles = articles.order_by(*SORTS["newest"])
+        listed = finish(articles)
+
+    paginator = BoundedCountPaginator(listed, PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
     rows = []
     for article in page.object_list:

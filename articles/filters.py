@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import django_filters
@@ -9,14 +10,19 @@ from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from articles import search_index
 from articles.models import Article, Outlet
 from articles.search import CONFIGS
-from articles.selectors import rank_expression, search_articles
+from articles.selectors import EXACT_COUNT_LIMIT, rank_expression, ranked_articles, search_articles, two_figures
 from newsarchive.filters import UTCIsoDateTimeFilter
+from newsarchive.pagination import cursor_float, requested_window
 from projects import roles
 from projects.models import Project
+from projects.roles import member_project_ids
 
 MAX_SEARCH = 500
+# The filters that the search index applies itself; with any other active, a search takes the GIN path.
+INDEXED_FILTERS = {"search", "search_language", "project", "outlet", "language", "published_after", "published_before"}
 NEGATED_TERM = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
 
 
@@ -57,12 +63,70 @@ class ArchiveArticleFilter(django_filters.FilterSet):
         if not value.strip():
             return queryset
         language = self.form.cleaned_data.get("search_language") or None
+        ranked = self.ranked_by_index(queryset, value, language)
+        if ranked is not None:
+            return ranked
         queryset = search_articles(queryset, value, language=language)
         # ts_rank scores any query with a negation (-word) as ~0 for every row: rank by its positive part.
         positive = NEGATED_TERM.sub(" ", value).strip()
         if positive and positive != value.strip():
             queryset = queryset.annotate(rank=rank_expression(positive))
         return queryset
+
+    def ranked_by_index(self, queryset, value, language):
+        """The page's rows from the Tantivy index (articles.search_index), or None for the GIN path: when the index is
+        not ready, when the request is not an API list, or when a filter is active that the index does not hold
+        (any of a subclass's, e.g. span filters). The index's ids are re-checked against `queryset` (visibility,
+        existence), so a deleted or hidden article never shows, even before the job has updated the index."""
+        request = self.request
+        if (
+            request is None
+            or not hasattr(request, "query_params")
+            or not INDEXED_FILTERS.issuperset(
+                key for key, given in self.form.cleaned_data.items() if given not in (None, "")
+            )
+        ):
+            return None
+        index = search_index.ready_index()
+        if index is None:
+            return None
+        data, user = self.form.cleaned_data, request.user
+        filters = search_index.Filters(
+            projects=None if user.is_superuser else set(member_project_ids(user).values_list("project_id", flat=True)),
+            project=data["project"].pk if data.get("project") else None,
+            outlet=data["outlet"].pk if data.get("outlet") else None,
+            language=data.get("language") or None,
+            published_after=data.get("published_after"),
+            published_before=data.get("published_before"),
+        )
+        position, reverse, size = requested_window(request, ("-rank", "-id"))
+        if position is not None:
+            try:
+                position = (cursor_float(position[0]), position[1])
+            except (ValueError, TypeError):
+                return None  # a tampered cursor: the paginator refuses it
+            article_id = position[1]
+            if not isinstance(article_id, int) or isinstance(article_id, bool) or not math.isfinite(position[0]):
+                return None
+            if not -(2**63) <= article_id < 2**63:
+                return None
+        window = search_index.window(
+            index,
+            value,
+            language=language,
+            filters=filters,
+            size=size,
+            position=position,
+            reverse=reverse,
+            alive=lambda ids: set(queryset.filter(pk__in=ids).values_list("pk", flat=True)),
+        )
+        if window is None:
+            return None
+        if window.position is not None:
+            request.cursor_position = list(window.position)  # the paginator walks on from the re-anchored row
+        estimate = window.count > EXACT_COUNT_LIMIT
+        request.search_count = (two_figures(window.count) if estimate else window.count, estimate)
+        return ranked_articles(queryset, value, window.hits)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # read by filter_search

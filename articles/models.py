@@ -5,7 +5,6 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -170,14 +169,15 @@ class Article(models.Model):
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # The text search configuration of the article's language, and title + text indexed with it (articles.search).
+    # The text search configuration of the article's language (articles.search). Title + text indexed with it are not
+    # stored: a GIN index on the expression (below) serves the PostgreSQL search path and whole-word lookups; the
+    # Tantivy index (articles.search_index) ranks.
     search_config = models.GeneratedField(expression=article_config(), output_field=RegConfigField(), db_persist=True)
-    search = models.GeneratedField(expression=article_vector(), output_field=SearchVectorField(), db_persist=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            GinIndex(fields=["search"], name="article_search_gin"),
+            GinIndex(article_vector(), name="article_search_gin"),
             models.Index(fields=["canonical_url"], name="article_canonical_url_idx"),
             models.Index(fields=["url"], name="article_url_idx"),
             models.Index(fields=["published_at"], name="article_published_idx"),
@@ -214,3 +214,26 @@ class ProjectFacet(models.Model):
 
     def __str__(self) -> str:
         return f"project {self.project_id} {self.kind} {self.value}: {self.articles}"
+
+
+class SearchIndexQueue(models.Model):
+    """Articles whose search-index document may be out of date: written by triggers (migration articles 0008) on
+    every insert, delete or change of an article's indexed fields and of its project links; emptied by the job
+    that updates the index (articles.search_index, articles.tasks). Never written from Python."""
+
+    article_id = models.BigIntegerField()
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"article {self.article_id}"
+
+
+class SearchIndexState(models.Model):
+    """One row: the token of the search index generation built from this database (empty: none, or marked stale).
+    A search uses the index only when the index folder's current generation carries the same token."""
+
+    token = models.CharField(max_length=32, blank=True)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.token or "no search index"

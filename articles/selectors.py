@@ -6,10 +6,11 @@ import json
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from articles.models import Article
-from articles.search import match_query, own_config_query
+from articles.search import article_vector, match_query, own_config_query
 
 HEADLINE_OPTIONS = {
     "start_sel": "<mark>",
@@ -31,14 +32,78 @@ def search_articles(
     is safe here. The snippet is HTML in which only <mark> is markup: the text is escaped first (`escape_snippet`).
     """
     own = own_config_query(query)
-    queryset = queryset.filter(search=match_query(query, language=language)).annotate(rank=rank_expression(query))
+    queryset = with_vector(queryset).filter(search=match_query(query, language=language))
+    queryset = queryset.annotate(rank=rank_expression(query))
     if snippets:
         queryset = queryset.annotate(snippet=SearchHeadline("text", own, config=F("search_config"), **HEADLINE_OPTIONS))
     return queryset.order_by("-rank", "-published_at", "-id")
 
 
+def ranked_articles(
+    queryset: QuerySet[Article], query: str, hits: list[tuple[int, float]], *, snippets: bool = True
+) -> QuerySet[Article]:
+    """The rows of a search-index window (articles.search_index.window): only these ids, each with the index's
+    score as `rank` (a float8 holding Tantivy's 4-byte score exactly), best first; snippets as `search_articles`."""
+    ids = [article_id for article_id, _ in hits]
+    scores = [score for _, score in hits]
+    rank = RawSQL(
+        "(SELECT u.score FROM unnest(%s::bigint[], %s::float8[]) AS u(id, score) WHERE u.id = articles_article.id)",
+        (ids, scores),
+        output_field=FloatField(),
+    )
+    queryset = queryset.filter(pk__in=ids).annotate(rank=rank)
+    if snippets:
+        queryset = queryset.annotate(
+            snippet=SearchHeadline("text", own_config_query(query), config=F("search_config"), **HEADLINE_OPTIONS)
+        )
+    return queryset.order_by("-rank", "-id")
+
+
+def with_vector(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """`search`: the article's vector, as the GIN index `article_search_gin` holds it (the same expression, so the
+    planner uses the index for `search @@ query`); not stored, so ranking on this path recomputes it per hit."""
+    return queryset.alias(search=article_vector())
+
+
+class IndexHits:
+    """A search answered by the Tantivy index, as a sequence for page-number paging (django.core.paginator): its
+    length is the index's hit count; a slice is the rows of that window in exact (score, id) order, re-checked in
+    PostgreSQL against `queryset` and passed through `finish` (the page's own annotations). A window deeper than
+    the index serves (search_index.MAX_CANDIDATES) is empty."""
+
+    def __init__(self, index, queryset: QuerySet[Article], query: str, filters, finish=lambda rows: rows) -> None:
+        from articles import search_index
+
+        self.index, self.queryset, self.query, self.filters, self.finish = index, queryset, query, filters, finish
+        first = search_index.window(index, query, language=None, filters=filters, size=0, alive=self._alive)
+        self.hits = first.count if first is not None else 0
+
+    def _alive(self, ids: list[int]) -> set[int]:
+        return set(self.queryset.filter(pk__in=ids).values_list("pk", flat=True))
+
+    def count(self) -> int:
+        return self.hits
+
+    def __len__(self) -> int:
+        return self.hits
+
+    def __getitem__(self, key: slice) -> list[Article]:
+        from articles import search_index
+
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.hits
+        if stop <= start:
+            return []
+        window = search_index.window(
+            self.index, self.query, language=None, filters=self.filters, size=stop, alive=self._alive
+        )
+        if window is None:
+            return []
+        return list(self.finish(ranked_articles(self.queryset, self.query, window.hits[start:stop])))
+
+
 def rank_expression(query: str) -> SearchRank:
-    """ts_rank of the article's vector against the query parsed in the article's language."""
+    """ts_rank of the article's vector against the query parsed in the article's language (on a queryset passed
+    through `with_vector`)."""
     return SearchRank(F("search"), own_config_query(query))
 
 
@@ -68,11 +133,11 @@ def count_hits(queryset: QuerySet) -> tuple[int, bool]:
     if isinstance(plan, str):
         plan = json.loads(plan)
     estimate = int(plan[0]["Plan"]["Plan Rows"])
-    rounded = _two_figures(estimate)
+    rounded = two_figures(estimate)
     return (rounded if rounded > EXACT_COUNT_LIMIT else EXACT_COUNT_LIMIT), True
 
 
-def _two_figures(number: int) -> int:
+def two_figures(number: int) -> int:
     digits = len(str(number))
     return round(number, -(digits - 2)) if digits > 2 else number
 
@@ -94,4 +159,4 @@ def articles_naming(names: list[str]) -> QuerySet[Article]:
             query = part if query is None else query | part
     if query is None:
         return Article.objects.none().values("pk")
-    return Article.objects.filter(search=query).order_by().values("pk")
+    return with_vector(Article.objects.all()).filter(search=query).order_by().values("pk")

@@ -79,8 +79,10 @@ class CorpusCursorPagination(BasePagination):
     """`?page_size=` up to 500 (larger requests are capped, not refused); `?cursor=` from `next`/`previous`.
 
     A view may order by something else than `-id` (a search rank, a similarity) by defining
-    `cursor_ordering(request)`; its last field must be unique (the id). A view may add top-level fields to a page
-    (a hit count) by setting `extra` on the paginator before `get_paginated_response`.
+    `cursor_ordering(request)`; its last field must be unique (the id). A filter may re-anchor the cursor's
+    position (same fields, new values) by setting `request.cursor_position` (the search index: scores move). A view
+    may add top-level fields to a page (a hit count) by setting `extra` on the paginator before
+    `get_paginated_response`.
     """
 
     page_size = 100
@@ -130,6 +132,9 @@ class CorpusCursorPagination(BasePagination):
         size = self.get_page_size(request)
         ordering = self.get_ordering(request, queryset, view)
         cursor = self.decode_cursor(request, ordering)
+        anchored = getattr(request, "cursor_position", None)
+        if cursor is not None and anchored is not None:
+            cursor = (anchored, cursor[1])  # a filter re-anchored the position (articles.filters: search index)
         reverse = cursor is not None and cursor[1]
         walk = tuple(_flip(field) for field in ordering) if reverse else ordering
         page_queryset = queryset.order_by(*(_order_expression(field) for field in walk))
@@ -206,3 +211,17 @@ class CorpusCursorPagination(BasePagination):
 
 def _order_expression(field: str):
     return F(field[1:]).desc() if field.startswith("-") else F(field).asc()
+
+
+def requested_window(request, ordering: tuple[str, ...]) -> tuple[list[Any] | None, bool, int]:
+    """The cursor position (None on the first page), direction and page size that CorpusCursorPagination will read
+    from this request: for a list that must fetch its candidate rows before paging (a search-index window)."""
+    paginator = CorpusCursorPagination()
+    cursor = paginator.decode_cursor(request, ordering)
+    size = paginator.get_page_size(request)
+    return (None, False, size) if cursor is None else (cursor[0], cursor[1], size)
+
+
+def cursor_float(value: Any) -> float:
+    """A float position value of a cursor as a Python float (exact for what the database or the index wrote)."""
+    return float(value.text) if isinstance(value, Float) else float(value)

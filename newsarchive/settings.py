@@ -263,6 +263,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsarchive@localhost")
 NEWSARCHIVE_PASSWORD_RESET = bool(EMAIL_HOST)
 
+# Ranked search (articles.search_index): a Tantivy index in this folder, kept in step by the job queue and rebuilt
+# by `manage.py rebuild_search_index`. NEWSARCHIVE_SEARCH_ENGINE=postgres (or a missing or stale index, or a queue of
+# changes older than NEWSARCHIVE_SEARCH_INDEX_MAX_LAG seconds: no worker applies them) sends searches to the GIN path.
+NEWSARCHIVE_SEARCH_ENGINE = os.environ.get("NEWSARCHIVE_SEARCH_ENGINE", "tantivy")
+NEWSARCHIVE_SEARCH_INDEX = Path(os.environ.get("NEWSARCHIVE_SEARCH_INDEX") or BASE_DIR / ".search-index")
+NEWSARCHIVE_SEARCH_INDEX_MAX_LAG = float(os.environ.get("NEWSARCHIVE_SEARCH_INDEX_MAX_LAG", "30"))
+NEWSARCHIVE_SEARCH_INDEX_HEAP = int(os.environ.get("NEWSARCHIVE_SEARCH_INDEX_HEAP", str(100 * 1024 * 1024)))
 # Background jobs (procrastinate, in PostgreSQL): imports and the periodic span-cache refresh. A worker whose
 # heartbeat is older than NEWSARCHIVE_JOB_STALLED_AFTER seconds is taken for dead and its import marked failed.
 NEWSARCHIVE_JOB_HEARTBEAT = float(os.environ.get("NEWSARCHIVE_JOB_HEARTBEAT", "10"))

@@ -1,0 +1,313 @@
+# ruff: noqa: RUF001 -- Cyrillic text on purpose
+"""The API list's searches through the Tantivy index (articles.search_index): per-language matching, the web-search
+syntax, visibility and filters inside the index, exactly-once paging over thousands of equal scores, edits applied
+by a real job worker, deletes never shown, and the GIN path whenever the index is missing or marked stale."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+from procrastinate.contrib.django import app
+
+from annotations import services
+from annotations.models import Label
+from articles import search_index
+from articles.models import Article, SearchIndexQueue
+from tests.api.conftest import client_for
+from tests.api.test_paging import walk, walk_back
+from tests.bulk import bulk_articles
+from tests.factories import (
+    ArticleFactory,
+    MembershipFactory,
+    OutletFactory,
+    ProjectFactory,
+    UserFactory,
+    label,
+)
+
+
+@pytest.fixture
+def index_folder(tmp_path):
+    with override_settings(NEWSARCHIVE_SEARCH_INDEX=tmp_path / "index", NEWSARCHIVE_SEARCH_ENGINE="tantivy"):
+        yield tmp_path / "index"
+
+
+def rebuild() -> None:
+    out, progress = io.StringIO(), io.StringIO()
+    call_command("rebuild_search_index", "--batch", "1000", stdout=out, stderr=progress)
+    assert "Search index " in out.getvalue() and " built in " in out.getvalue()
+    total = Article.objects.count()
+    assert total == 0 or f"{total:,} / {total:,} articles" in progress.getvalue()
+    assert search_index.ready_index() is not None
+
+
+def run_jobs() -> None:
+    """A real procrastinate worker, in this process, until the queue is empty (as `make worker` runs it)."""
+    with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+        worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, concurrency=1)
+
+
+def titles(client, **params):
+    response = client.get("/api/articles/", params)
+    assert response.status_code == 200, response.content
+    return sorted(item["title"] for item in response.json()["results"])
+
+
+def hidden_from_the_index(project, title: str, text: str) -> Article:
+    """An article the index has not heard of yet (the job has not run): the GIN path would find it, the index not."""
+    article = ArticleFactory(title=title, text=text)
+    project.articles.add(article)
+    return article
+
+
+@pytest.fixture
+def multilingual(project, index_folder):
+    articles = [
+        ArticleFactory(language="ru", title="Переговоры", text="Переговоры о прекращении войны продолжились в Женеве."),
+        ArticleFactory(language="ar", title="مفاوضات", text="استؤنفت المفاوضات في جنيف يوم الجمعة."),
+        ArticleFactory(language="en", title="Talks", text="The negotiators were talking about the wars in Geneva."),
+        ArticleFactory(language="uk", title="Перемовини", text="Перемовини про припинення війни."),
+        ArticleFactory(language="fr-CA", title="Pourparlers", text="Les négociations continuent à Genève."),
+    ]
+    project.articles.add(*articles)
+    rebuild()
+    hidden_from_the_index(project, "Unindexed", "The wars and the negotiators, Переговоры войны, مفاوضات")
+    return articles
+
+
+def test_each_article_is_matched_in_its_own_language(as_reviewer, multilingual):
+    assert titles(as_reviewer, search="войнам") == ["Переговоры"]
+    assert titles(as_reviewer, search="переговорах") == ["Переговоры"]
+    assert titles(as_reviewer, search='"прекращение войны"') == ["Переговоры"]
+    assert titles(as_reviewer, search="مفاوضات") == ["مفاوضات"]
+    assert titles(as_reviewer, search="المفاوضات") == ["مفاوضات"]
+    assert titles(as_reviewer, search="war") == ["Talks"]
+    assert titles(as_reviewer, search="talk") == ["Talks"]
+    assert titles(as_reviewer, search="négociation") == ["Pourparlers"]
+    assert titles(as_reviewer, search="війни") == ["Перемовини"]
+    assert titles(as_reviewer, search="війна") == []
+
+
+def test_a_query_can_name_its_language(as_reviewer, multilingual):
+    assert titles(as_reviewer, search="войнам", search_language="ru") == ["Переговоры"]
+    assert titles(as_reviewer, search="war", search_language="ru") == []
+    assert titles(as_reviewer, search="wars", search_language="en") == ["Talks"]
+
+
+def test_web_search_syntax_phrases_or_and_exclusions(as_reviewer, project, index_folder):
+    for title, text in [
+        ("Ceasefire talks", "The ceasefire talks in Geneva stalled. Ceasefire ceasefire."),
+        ("Markets", "A ceasefire was mentioned once <b>in passing</b> among market news, 3 < 4."),
+        ("Weather", "Rain in Benghazi."),
+    ]:
+        project.articles.add(ArticleFactory(title=title, text=text))
+    rebuild()
+    response = as_reviewer.get("/api/articles/", {"search": "ceasefire -weather"})
+    results = response.json()["results"]
+    assert [item["title"] for item in results] == ["Ceasefire talks", "Markets"]
+    assert results[0]["rank"] > results[1]["rank"]
+    assert "<mark>" in results[0]["snippet"]
+    assert "<" not in results[1]["snippet"].replace("<mark>", "").replace("</mark>", "")
+    assert titles(as_reviewer, search='"talks in Geneva"') == ["Ceasefire talks"]
+    assert titles(as_reviewer, search='"Geneva talks"') == []
+    assert titles(as_reviewer, search="Benghazi OR Geneva") == ["Ceasefire talks", "Weather"]
+    assert titles(as_reviewer, search="rain ceasefire OR market") == ["Markets"]
+    assert titles(as_reviewer, search="-ceasefire") == ["Weather"]
+    assert titles(as_reviewer, search="ceasefire -talks -market") == []
+
+
+def test_visibility_and_the_lists_filters_apply_inside_the_index(project, reviewer, index_folder):
+    other = ProjectFactory()
+    outlet, elsewhere = OutletFactory(), OutletFactory()
+    mine = ArticleFactory(title="Mine", text="Ceasefire in Tripoli.", outlet=outlet, language="en")
+    theirs = ArticleFactory(title="Theirs", text="Ceasefire in Tripoli.", outlet=outlet)
+    project.articles.add(mine)
+    other.articles.add(theirs)
+    project.articles.add(ArticleFactory(title="Elsewhere", text="Ceasefire.", outlet=elsewhere, language="en-GB"))
+    Article.objects.filter(title="Elsewhere").update(published_at="2020-01-01T00:00:00Z")
+    rebuild()
+    client = client_for(reviewer)
+    assert titles(client, search="ceasefire") == ["Elsewhere", "Mine"]
+    assert titles(client, search="ceasefire", project=project.pk) == ["Elsewhere", "Mine"]
+    assert titles(client, search="ceasefire", outlet=outlet.pk) == ["Mine"]
+    assert titles(client, search="ceasefire", language="en-GB") == ["Elsewhere"]
+    assert titles(client, search="ceasefire", published_before="2021-01-01T00:00:00Z") == ["Elsewhere"]
+    assert titles(client, search="ceasefire", published_after="2021-01-01T00:00:00Z") == ["Mine"]
+    MembershipFactory(project=other, user=UserFactory(username="both"))
+    assert titles(client_for(UserFactory(username="nobody")), search="ceasefire") == []
+    assert titles(client_for(UserFactory(username="root", is_superuser=True)), search="ceasefire") == [
+        "Elsewhere",
+        "Mine",
+        "Theirs",
+    ]
+    assert client.get("/api/articles/", {"search": "ceasefire"}).json()["count"] == 2
+
+
+def test_thousands_of_equal_scores_page_exactly_once_like_one_unpaginated_query(as_reviewer, project, index_folder):
+    ids = bulk_articles(project, 2500)
+    bulk_articles(project, 300, text="Weather report: sunny.", title="Weather")
+    for repeat in range(1, 4):
+        bulk_articles(project, 100, text="Geneva. " + "ceasefire talks " * repeat, title=f"Talks {repeat}")
+    rebuild()
+    index = search_index.ready_index()
+    everything = index.searcher().search(
+        search_index.build_query(index, "ceasefire", language=None, filters=search_index.Filters()), 100_000
+    )
+    found = index.searcher().fast_field_values("id", [address for _, address in everything.hits])
+    expected = [
+        article_id for _, article_id in sorted(zip([s for s, _ in everything.hits], found, strict=True), reverse=True)
+    ]
+    assert len(expected) == 2800 and len({score for score, _ in everything.hits}) == 4  # 2,500 share one score
+    assert set(ids) <= set(expected)
+    seen, pages = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "project": project.pk, "page_size": 100})
+    assert seen == expected and pages == 28
+    seen, _ = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "page_size": 37})
+    assert seen == expected
+    url = "/api/articles/?search=ceasefire&page_size=300"
+    while True:
+        data = as_reviewer.get(url).json()
+        if not data["next"]:
+            break
+        url = data["next"]
+    assert walk_back(as_reviewer, url) == expected
+    first = as_reviewer.get("/api/articles/", {"search": "ceasefire"}).json()
+    assert (first["count"], first["count_is_estimate"]) == (2800, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imports_edits_and_link_changes_reach_the_index_through_the_job_and_deletes_never_show(
+    project, reviewer, index_folder
+):
+    client = client_for(reviewer)
+    rebuild()
+    talks = ArticleFactory(title="Talks", text="The negotiators met in Geneva.")
+    project.articles.add(talks)
+    assert SearchIndexQueue.objects.exists()  # queued by the triggers, with its job
+    run_jobs()
+    assert not SearchIndexQueue.objects.exists()
+    assert titles(client, search="negotiators") == ["Talks"]
+    Article.objects.filter(pk=talks.pk).update(text="A ceasefire was agreed.")
+    assert titles(client, search="ceasefire") == []  # the index has not heard yet: it says so until the job runs
+    run_jobs()
+    assert titles(client, search="ceasefire") == ["Talks"]
+    assert titles(client, search="negotiators") == []
+    with connection.cursor() as cursor:  # raw SQL is covered by the triggers too
+        cursor.execute(
+            "UPDATE articles_article SET language = 'ru', text = 'Переговоры войны' WHERE id = %s", [talks.pk]
+        )
+    run_jobs()
+    assert titles(client, search="войнам") == ["Talks"]
+    project.articles.remove(talks)
+    assert titles(client, search="войнам") == []  # re-checked against PostgreSQL before the job runs
+    run_jobs()
+    assert titles(client, search="войнам") == []
+    project.articles.add(talks)
+    run_jobs()
+    assert titles(client, search="войнам") == ["Talks"]
+    project.articles.remove(talks)
+    Article.objects.filter(pk=talks.pk).delete()
+    assert titles(client, search="войнам") == []  # deleted: never shown, even before the job
+    run_jobs()
+    index = search_index.ready_index()
+    assert index.searcher().num_docs == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_gin_path_answers_when_the_index_is_missing_stale_or_turned_off(project, reviewer, index_folder):
+    client = client_for(reviewer)
+    project.articles.add(ArticleFactory(title="Talks", text="The negotiators met in Geneva."))
+    assert search_index.ready_index() is None  # never built
+    assert titles(client, search="negotiators") == ["Talks"]
+    rebuild()
+    hidden_from_the_index(project, "Later", "More negotiators.")
+    assert titles(client, search="negotiators") == ["Talks"]  # the index answers
+    call_command("rebuild_search_index", "--disable", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert search_index.ready_index() is None
+    assert titles(client, search="negotiators") == ["Later", "Talks"]  # PostgreSQL answers
+    rebuild()
+    assert titles(client, search="negotiators") == ["Later", "Talks"]
+    with override_settings(NEWSARCHIVE_SEARCH_ENGINE="postgres"):
+        assert search_index.ready_index() is None
+        assert titles(client, search="negotiators") == ["Later", "Talks"]
+    with override_settings(NEWSARCHIVE_SEARCH_INDEX=index_folder.parent / "elsewhere"):
+        assert search_index.ready_index() is None  # a folder whose token is not this database's
+
+
+def test_a_filter_the_index_does_not_hold_takes_the_gin_path(as_reviewer, project, reviewer, index_folder):
+    rebuild()
+    later = hidden_from_the_index(project, "Later", "More negotiators.")
+    services.create_annotation(
+        project=project,
+        article=later,
+        label=label(project, Label.Kind.SOURCE),
+        annotator=reviewer,
+        start=0,
+        end=4,
+        status="submitted",
+    )
+    assert titles(as_reviewer, search="negotiators") == []  # the index has not heard of it yet
+    assert titles(as_reviewer, search="negotiators", has_label="SOURCE") == ["Later"]  # a span filter: PostgreSQL
+
+
+def test_a_queue_no_worker_applies_makes_searches_take_the_gin_path(as_reviewer, project, index_folder):
+    rebuild()
+    hidden_from_the_index(project, "Later", "More negotiators.")
+    assert titles(as_reviewer, search="negotiators") == []  # queued a moment ago: the worker has time
+    SearchIndexQueue.objects.update(queued_at=timezone.now() - timedelta(seconds=31))
+    assert search_index.ready_index() is None
+    assert titles(as_reviewer, search="negotiators") == ["Later"]
+
+
+def test_the_browser_list_ranks_through_the_index_with_its_filters_and_page_numbers(client, project, index_folder):
+    annotator = MembershipFactory(project=project, user=UserFactory(username="coder")).user
+    talks = bulk_articles(project, 120, title="Ceasefire talks")
+    project.articles.add(
+        ArticleFactory(title="Berlin ceasefire", text="Ceasefire ceasefire in Berlin.", language="de"),
+        ArticleFactory(title="Old ceasefire", text="A ceasefire, long ago.", published_at="2001-05-01T10:00:00Z"),
+    )
+    ProjectFactory().articles.add(ArticleFactory(title="Elsewhere ceasefire", text="Ceasefire."))
+    rebuild()
+    hidden_from_the_index(project, "Unindexed ceasefire", "A ceasefire the index has not heard of.")
+    client.force_login(annotator)
+    url = f"/projects/{project.pk}/"
+    pages = [client.get(url, {"q": "ceasefire", "page": number}).content.decode() for number in (1, 2, 3)]
+    assert "122 articles match" in pages[0] and "<mark>" in pages[0]
+    listed = [int(found) for page in pages for found in re.findall(r'data-href="/projects/\d+/articles/(\d+)/"', page)]
+    assert len(listed) == len(set(listed)) == 122  # every hit once over the three pages
+    assert listed[:2] != talks[:2] and listed[2:] == sorted(talks, reverse=True)  # two best, then ties by id
+    assert not any("Unindexed" in page or "Elsewhere" in page for page in pages)
+    german = client.get(url, {"q": "ceasefire", "language": "de"}).content.decode()
+    assert "Berlin ceasefire" in german and "Old ceasefire" not in german
+    old = client.get(url, {"q": "ceasefire", "from": "2001-05-01", "to": "2001-05-01"}).content.decode()
+    assert "Old ceasefire" in old and "Berlin ceasefire" not in old
+    # A filter the index does not hold (the user's progress): PostgreSQL answers, the unindexed article included.
+    started = client.get(url, {"q": "ceasefire", "status": "not_started"}).content.decode()
+    assert "Unindexed ceasefire" in started
+
+
+def test_a_walk_goes_on_exactly_once_while_the_index_changes_under_it(as_reviewer, project, index_folder):
+    """BM25 uses corpus statistics: every commit (here: more articles without the term) moves every score. The
+    cursor is re-anchored on its row's score now, so the walk neither repeats nor skips a row."""
+    for repeat in range(1, 4):
+        bulk_articles(project, 200, text="Geneva. " + "ceasefire talks " * repeat, title=f"Talks {repeat}")
+    rebuild()
+    first = as_reviewer.get("/api/articles/", {"search": "ceasefire", "page_size": 50}).json()
+    expected = [item["id"] for item in first["results"]]
+    rest, _ = walk(as_reviewer, first["next"], None)
+    expected += rest
+    assert len(expected) == len(set(expected)) == 600
+    url, seen, step = "/api/articles/?search=ceasefire&page_size=50", [], 0
+    while url:
+        data = as_reviewer.get(url).json()
+        seen += [item["id"] for item in data["results"]]
+        url, step = data["next"], step + 1
+        bulk_articles(project, 40 * step, text="Weather report: sunny. " * step, title="Weather")
+        search_index.drain()  # what the job does
+    assert seen == expected
