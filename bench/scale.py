@@ -59,6 +59,17 @@ def generate(count: int, url: str, seed: int = 7, workers: int | None = None) ->
     loaded = scale_corpus.load(count, url=url, seed=seed, context=context, workers=workers)
     timings = loaded["timings"]
     print(f"load: {json.dumps({k: round(v, 1) for k, v in timings.items()})}", file=sys.stderr)
+    step = time.perf_counter()
+    with connection.cursor() as cursor:  # the coder's queue: 2% submitted, 1% in progress
+        cursor.execute(
+            "INSERT INTO annotations_assignment (project_id, article_id, annotator_id, status, submitted_at,"
+            " updated_at) SELECT %(project)s, article_id, %(coder)s,"
+            " CASE WHEN article_id %% 100 < 2 THEN 'submitted' ELSE 'in_progress' END,"
+            " CASE WHEN article_id %% 100 < 2 THEN now() END, now()"
+            " FROM annotations_project_articles WHERE project_id = %(project)s AND article_id %% 100 < 3",
+            {"project": project.pk, "coder": coder.pk},
+        )
+    timings["assignments (s)"] = time.perf_counter() - step
     analyze_started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -273,6 +284,8 @@ def main() -> None:
             "language": {"language": "ar"},
             "dates": {"from": "2019-01-01", "to": "2019-03-31"},
             "status not started": {"status": "not_started"},
+            "status submitted": {"status": "submitted"},
+            "status in progress": {"status": "in_progress"},
             "mentions actor": {"actor": state["actor"]},
             "sort title": {"sort": "title"},
             "sort title page 50": {"sort": "title", "page": 50},
