@@ -1,14 +1,17 @@
 """Print search and list speed at scale, measured through HTTP against gunicorn, on a generated multilingual corpus.
 
-Usage: python bench/scale.py --database-url URL --articles 100000 [--runs 30] [--workers 2] [--fresh]
+Usage: python bench/scale.py --database-url URL --articles 100000 [--runs 30] [--workers 2] [--load-workers N]
+       [--fresh]
 
 The corpus: N articles of ~3-4 KB in eight languages (en 50%, ru 15%, ar 10%, fr 8%, es 7%, de 5%, tr 3%, uk 2%),
 each language with its own generated vocabulary drawn with a Zipf distribution, a few topic words per article
-weighted up, 40 outlets, dates over ten years; 5% of the articles carry an ACTOR span linked to "Wagner Group".
-Written with COPY (the load rate is printed); ANALYZE, then every query class is run once to warm the caches
-before timing. gunicorn serves the WSGI app with `--workers` processes; requests go over HTTP with keep-alive,
-the API with a token, the browser list with a session. Prints p50/p95 per class, sizes per article, load rate
-and the load average. Never run as a test.
+weighted up, 40 outlets, dates over ten years; 5% of the articles carry an ACTOR span linked to "Wagner Group";
+the coder has 2% of them submitted and 1% in progress. Written with COPY by one process per core
+(bench/scale_corpus.py; the load rate is printed as rows in and with the index builds, with each step's time);
+`manage.py rebuild_search_index` when the project has that command; ANALYZE, then every query class is run once
+to warm the caches before timing. gunicorn serves the WSGI app with `--workers` processes; requests go over HTTP
+with keep-alive, the API with a token, the browser list with a session. Prints p50/p95 per class, sizes per
+article, load rate and the load average. Never run as a test.
 """
 
 from __future__ import annotations
