@@ -6,7 +6,7 @@ Usage: python bench/scale.py --database-url URL --articles 100000 [--runs 30] [-
 The corpus: N articles of ~3-4 KB in eight languages (en 50%, ru 15%, ar 10%, fr 8%, es 7%, de 5%, tr 3%, uk 2%),
 each language with its own generated vocabulary drawn with a Zipf distribution, a few topic words per article
 weighted up, 40 outlets, dates over ten years; 5% of the articles carry an ACTOR span linked to "Wagner Group";
-the coder has 2% of them submitted and 1% in progress. Written with COPY by one process per core
+the coder has 2% of them submitted and 1% in progress. Written with COPY by cores + 1 processes
 (bench/scale_corpus.py; the load rate is printed as rows in and with the index builds, with each step's time);
 `manage.py rebuild_search_index` when the project has that command; ANALYZE, then every query class is run once
 to warm the caches before timing. gunicorn serves the WSGI app with `--workers` processes; requests go over HTTP
@@ -217,7 +217,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8713)
-    parser.add_argument("--load-workers", type=int, help="processes generating the corpus (default: the cores)")
+    parser.add_argument("--load-workers", type=int, help="processes generating the corpus (default: cores + 1)")
     parser.add_argument("--fresh", action="store_true", help="drop the bench database and build the corpus again")
     parser.add_argument("--compare-rum", action="store_true", help="also time top-20 SQL with a RUM index")
     args = parser.parse_args()

@@ -1,11 +1,11 @@
 # ruff: noqa: RUF001, SIM905 -- Cyrillic and Arabic syllables on purpose
 """The scale bench's corpus: multilingual generated articles written with COPY at thousands per second.
 
-Worker processes (one per core by default) each generate a chunk (numpy draws, a precomputed inflected vocabulary
-per language; the chunk seeded by its position, so the corpus does not depend on the number of workers) and COPY
-it on their own connection, through the tables' own triggers (invariants, history, facets, export lines): the
-database's share of the work (the generated search column, TOAST) runs on every core. The non-unique indexes of
-`articles_article` are dropped during the load and built again after it (one sorted build each instead of one
+Worker processes (one more than the cores by default) each generate a chunk (numpy draws, a precomputed inflected
+vocabulary per language; the chunk seeded by its position, so the corpus does not depend on the number of workers)
+and COPY it on their own connection, through the tables' own triggers (invariants, history, facets, export lines):
+the database's share of the work (the generated search column, TOAST) runs on every core. The non-unique indexes
+of `articles_article` are dropped during the load and built again after it (one sorted build each instead of one
 entry per row), with `maintenance_work_mem` raised for that.
 """
 
@@ -209,7 +209,8 @@ def load(count: int, *, url: str, seed: int, context: dict, workers: int | None 
         try:
             generating = copying = 0.0
             done = 0
-            with multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1) as pool:
+            # One more worker than cores: while one generates its next chunk, the others' servers keep every core.
+            with multiprocessing.get_context("fork").Pool(workers or (os.cpu_count() or 1) + 1) as pool:
                 for written, generation, copy in pool.imap_unordered(load_chunk, range(0, count, CHUNK)):
                     generating, copying, done = generating + generation, copying + copy, done + written
                     if done % 20_000 < CHUNK or done == count:
