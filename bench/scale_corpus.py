@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001, SIM905 -- Cyrillic and Arabic syllables on purpose
-"""The scale bench's corpus: multilingual generated articles written with COPY at thousands per second.
+"""The scale bench's corpus: multilingual generated articles, generated and written with COPY by parallel workers.
 
 Worker processes (one more than the cores by default) each generate a chunk (numpy draws, a precomputed inflected
 vocabulary per language; the chunk seeded by its position, so the corpus does not depend on the number of workers)
