@@ -6,7 +6,7 @@ Writes happen through the REST API (the same endpoints scripts use); these views
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
@@ -36,7 +37,7 @@ from annotations.permissions import sees_all_annotations
 from annotations.services import CLAIM_FIELDS
 from annotations.suggestions import suggest_mentions
 from articles import search_index
-from articles.models import Article, Outlet, ProjectFacet, Snapshot
+from articles.models import TITLE_SORT_KEY, Article, Outlet, ProjectFacet, Snapshot
 from articles.selectors import (
     EXACT_COUNT_LIMIT,
     IndexHits,
@@ -51,12 +52,14 @@ from projects.models import Membership, Project
 from projects.roles import project_role, visible_projects
 
 PAGE_SIZE = 50
-# Each ordering ends with the id, so that it is total: page N never repeats or skips a row of page N-1.
+# Each ordering ends with the id, so that it is total: page N never repeats or skips a row of page N-1. Each has
+# its index (articles.models.Article.Meta.indexes): the title sort is by the title's first 200 characters, the
+# outlet sort by the outlet's name as the database copies it onto the article.
 SORTS = {
     "newest": ("-published_at", "-id"),
     "oldest": ("published_at", "id"),
-    "title": ("title", "id"),
-    "outlet": ("outlet__name", "-published_at", "-id"),
+    "title": (TITLE_SORT_KEY.asc(), "id"),
+    "outlet": ("outlet_name", "-published_at", "-id"),
     "added": ("-created_at", "-id"),
 }
 
@@ -116,6 +119,10 @@ def _actor_mentions(project: Project, actor: Actor, user, role: str) -> QuerySet
     return links.values("annotation__article_id")
 
 
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
 def _parse_date(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
@@ -164,11 +171,13 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
     language = params.get("language", "")
     if language:
         articles = articles.filter(language=language)
+    # Days in the current time zone as a range of instants, which the published_at index answers (a `__date`
+    # lookup converts every row's value first).
     date_from, date_to = _parse_date(params.get("from", "")), _parse_date(params.get("to", ""))
     if date_from:
-        articles = articles.filter(published_at__date__gte=date_from)
-    if date_to:
-        articles = articles.filter(published_at__date__lte=date_to)
+        articles = articles.filter(published_at__gte=_day_start(date_from))
+    if date_to and date_to < date.max:
+        articles = articles.filter(published_at__lt=_day_start(date_to + timedelta(days=1)))
 
     mine = Assignment.objects.filter(project=project, article=OuterRef("pk"), annotator=request.user)
     status = params.get("status", "")
@@ -216,8 +225,8 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
             project=project.pk,
             outlet=outlet,
             language=language or None,
-            published_after=datetime.combine(date_from, time.min, UTC) if date_from else None,
-            published_before=datetime.combine(date_to + timedelta(days=1), time.min, UTC) if date_to else None,
+            published_after=_day_start(date_from) if date_from else None,
+            published_before=_day_start(date_to + timedelta(days=1)) if date_to and date_to < date.max else None,
         )
         listed: Any = IndexHits(index, articles, query, filters, finish)
     else:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Left
 
 from articles.search import RegConfigField, article_config, article_vector
 
@@ -124,6 +125,10 @@ class Snapshot(models.Model):
         return f"{self.sha256[:12]} {self.source_url or self.filename}"
 
 
+# The title sort's key: a prefix, so that the index entry fits a btree page whatever the title's length.
+TITLE_SORT_KEY = Left("title", 200)
+
+
 # History of an article's metadata (not its text, which never changes once coded, nor the search vector).
 @pghistory.track(
     pghistory.InsertEvent(),
@@ -137,6 +142,8 @@ class Article(models.Model):
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="articles")
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    # The outlet's name, kept by the database (migration articles 0008) for the browser list's outlet sort index.
+    outlet_name = models.CharField(max_length=200, null=True, blank=True, editable=False)
     url = models.URLField(max_length=2000, blank=True, help_text="The URL the page was fetched from or saved at")
     canonical_url = models.URLField(max_length=2000, blank=True)
     title = models.TextField()
@@ -180,8 +187,13 @@ class Article(models.Model):
             GinIndex(article_vector(), name="article_search_gin"),
             models.Index(fields=["canonical_url"], name="article_canonical_url_idx"),
             models.Index(fields=["url"], name="article_url_idx"),
-            models.Index(fields=["published_at"], name="article_published_idx"),
             models.Index(fields=["language"], name="article_language_idx"),
+            # The browser list's sorts (annotations.views.SORTS), each ending with the id, read from an index.
+            models.Index(fields=["published_at", "id"], name="article_published_id_idx"),
+            models.Index(TITLE_SORT_KEY, "id", name="article_title_sort_idx"),
+            models.Index(fields=["outlet_name", "-published_at", "-id"], name="article_outlet_sort_idx"),
+            models.Index(fields=["created_at", "id"], name="article_added_idx"),
+            models.Index(fields=["outlet", "published_at", "id"], name="article_outlet_published_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
