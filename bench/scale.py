@@ -5,13 +5,13 @@ Usage: python bench/scale.py --database-url URL --articles 100000 [--runs 30] [-
 
 The corpus: N articles of ~3-4 KB in eight languages (en 50%, ru 15%, ar 10%, fr 8%, es 7%, de 5%, tr 3%, uk 2%),
 each language with its own generated vocabulary drawn with a Zipf distribution, a few topic words per article
-weighted up, 40 outlets, dates over ten years; 5% of the articles carry an ACTOR span linked to "Wagner Group";
-the coder has 2% of them submitted and 1% in progress. Written with COPY by cores + 1 processes
-(bench/scale_corpus.py; the load rate is printed as rows in and with the index builds, with each step's time);
-then `manage.py rebuild_search_index` builds the corpus's Tantivy index in bench/out/scale-index-<db>/
-(NEWSARCHIVE_SEARCH_INDEX overrides the folder; a kept corpus whose index is gone gets it rebuilt); ANALYZE,
-then every query class is run once to warm the caches before timing. gunicorn serves the WSGI app with `--workers` processes; requests go over HTTP
-with keep-alive, the API with a token, the browser list with a session. Prints p50/p95 per class, sizes per
+weighted up, 40 outlets, dates over ten years; 5% of the articles carry an ACTOR span linked to "Wagner Group"; the
+coder has 2% of them submitted and 1% in progress. Written with COPY by cores + 1 processes (bench/scale_corpus.py;
+the load rate is printed as rows in and with the index builds, with each step's time); then `manage.py
+rebuild_search_index` builds the corpus's Tantivy index in bench/out/scale-index-<db>/ (NEWSARCHIVE_SEARCH_INDEX
+overrides the folder; a kept corpus whose index is gone gets it rebuilt); ANALYZE, then every query class is run
+once to warm the caches before timing. gunicorn serves the WSGI app with `--workers` processes; requests go over
+HTTP with keep-alive, the API with a token, the browser list with a session. Prints p50/p95 per class, sizes per
 article, load rate and the load average. Never run as a test.
 """
 
