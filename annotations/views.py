@@ -39,7 +39,6 @@ from annotations.suggestions import suggest_mentions
 from articles import search_index
 from articles.models import TITLE_SORT_KEY, Article, Outlet, ProjectFacet, Snapshot
 from articles.selectors import (
-    EXACT_COUNT_LIMIT,
     IndexHits,
     articles_naming,
     count_hits,
@@ -81,9 +80,9 @@ class BoundedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if isinstance(self.object_list, IndexHits):  # the index counts every hit cheaply
+        if isinstance(self.object_list, IndexHits):  # the index counts its hits cheaply (articles.selectors)
             count = self.object_list.count()
-            self.count_is_estimate = count > EXACT_COUNT_LIMIT
+            self.count_is_estimate = self.object_list.count_is_estimate
             return two_figures(count) if self.count_is_estimate else count
         count, self.count_is_estimate = count_hits(self.object_list)
         return count
@@ -218,9 +217,10 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         )
         return rows.defer("text", "lead", "metadata")
 
-    index = search_index.ready_index() if query and sort == "relevance" and not status and actor is None else None
+    index = search_index.ready_index() if query and sort == "relevance" else None
     if index is not None:
-        # Ranked by the Tantivy index, which holds the project, outlet, language and dates (articles.search_index).
+        # Ranked by the Tantivy index, which holds the project, outlet, language and dates (articles.search_index);
+        # the progress status and "mentions actor" are PostgreSQL's say on each hit, and on the count.
         filters = search_index.Filters(
             project=project.pk,
             outlet=outlet,
@@ -228,7 +228,8 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
             published_after=_day_start(date_from) if date_from else None,
             published_before=_day_start(date_to + timedelta(days=1)) if date_to and date_to < date.max else None,
         )
-        listed: Any = IndexHits(index, articles, query, filters, finish)
+        checked = bool(status) or actor is not None
+        listed: Any = IndexHits(index, articles, query, filters, finish, checked=checked)
     else:
         if query:
             articles = search_articles(articles, query)

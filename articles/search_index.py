@@ -430,6 +430,17 @@ def window(
         limit = min(limit * 4, MAX_CANDIDATES)
 
 
+def candidates(index, text: str, *, filters: Filters) -> tuple[list[int], int]:
+    """The ids of the best MAX_CANDIDATES hits (in no useful order) and how many hits there are in all: what a
+    list whose filters the index does not all hold counts its rows among."""
+    query = build_query(index, text, language=None, filters=filters)
+    if query is None:
+        return [], 0
+    searcher = index.searcher()
+    result = searcher.search(query, MAX_CANDIDATES, count=True)
+    return list(searcher.fast_field_values("id", [address for _, address in result.hits])), result.count
+
+
 # Keeping it in step: the job drains the queue; a rebuild makes a new generation from the table.
 
 

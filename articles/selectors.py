@@ -59,6 +59,11 @@ def ranked_articles(
     return queryset.order_by("-rank", "-id")
 
 
+def _id_array(ids: list[int]) -> RawSQL:
+    """`pk__in` these ids as one array parameter (a window may hold 100,000 of them), not a parameter each."""
+    return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+
+
 def with_vector(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """`search`: the article's vector, as the GIN index `article_search_gin` holds it (the same expression, so the
     planner uses the index for `search @@ query`); not stored, so ranking on this path recomputes it per hit."""
@@ -71,15 +76,35 @@ class IndexHits:
     PostgreSQL against `queryset` and passed through `finish` (the page's own annotations). A window deeper than
     the index serves (search_index.MAX_CANDIDATES) is empty."""
 
-    def __init__(self, index, queryset: QuerySet[Article], query: str, filters, finish=lambda rows: rows) -> None:
+    def __init__(
+        self, index, queryset: QuerySet[Article], query: str, filters, finish=lambda rows: rows, *, checked=False
+    ) -> None:
         from articles import search_index
 
         self.index, self.queryset, self.query, self.filters, self.finish = index, queryset, query, filters, finish
-        first = search_index.window(index, query, language=None, filters=filters, size=0, alive=self._alive)
-        self.hits = first.count if first is not None else 0
+        if checked:
+            self.hits, self.count_is_estimate = self._checked_count()
+        else:
+            first = search_index.window(index, query, language=None, filters=filters, size=0, alive=self._alive)
+            self.hits = first.count if first is not None else 0
+            self.count_is_estimate = self.hits > EXACT_COUNT_LIMIT
 
     def _alive(self, ids: list[int]) -> set[int]:
-        return set(self.queryset.filter(pk__in=ids).values_list("pk", flat=True))
+        return set(self.queryset.filter(pk__in=_id_array(ids)).values_list("pk", flat=True))
+
+    def _checked_count(self) -> tuple[int, bool]:
+        """With filters only PostgreSQL holds (the browser list's progress status, "mentions actor"): the hits that
+        pass them among the index's best MAX_CANDIDATES, counted in PostgreSQL in one query; scaled to all hits,
+        and then an estimate, when the index has more than that."""
+        from articles import search_index
+
+        ids, total = search_index.candidates(self.index, self.query, filters=self.filters)
+        if not ids:
+            return 0, False
+        passing = self.queryset.filter(pk__in=_id_array(ids)).order_by().count()
+        if total > len(ids):
+            return round(passing * total / len(ids)), True
+        return passing, passing > EXACT_COUNT_LIMIT
 
     def count(self) -> int:
         return self.hits

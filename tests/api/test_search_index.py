@@ -287,9 +287,42 @@ def test_the_browser_list_ranks_through_the_index_with_its_filters_and_page_numb
     assert "Berlin ceasefire" in german and "Old ceasefire" not in german
     old = client.get(url, {"q": "ceasefire", "from": "2001-05-01", "to": "2001-05-01"}).content.decode()
     assert "Old ceasefire" in old and "Berlin ceasefire" not in old
-    # A filter the index does not hold (the user's progress): PostgreSQL answers, the unindexed article included.
-    started = client.get(url, {"q": "ceasefire", "status": "not_started"}).content.decode()
-    assert "Unindexed ceasefire" in started
+
+
+def listed_ids(page: str) -> list[int]:
+    return [int(found) for found in re.findall(r'data-href="/projects/\d+/articles/(\d+)/"', page)]
+
+
+def test_the_browser_list_rechecks_the_index_hits_against_progress_and_mentions(client, project, index_folder):
+    """Filters only PostgreSQL holds (the user's progress, "mentions actor") keep the ranking of the index: each hit
+    is PostgreSQL's to pass, and so is the count."""
+    annotator = MembershipFactory(project=project, user=UserFactory(username="coder")).user
+    talks = bulk_articles(project, 120, title="Ceasefire talks")
+    haftar = services.create_actor(name="Khalifa Haftar", kind="person")
+    named = ArticleFactory(title="Ceasefire in Tripoli", text="A ceasefire, said Khalifa Haftar on Monday.")
+    project.articles.add(named)
+    rebuild()
+    hidden_from_the_index(project, "Unindexed ceasefire", "A ceasefire the index has not heard of.")
+    for article in Article.objects.filter(pk__in=talks[:30]):
+        services.submit_article(project=project, article=article, annotator=annotator)
+    client.force_login(annotator)
+    url = f"/projects/{project.pk}/"
+
+    done = client.get(url, {"q": "ceasefire", "status": "submitted"}).content.decode()
+    assert "30 articles match" in done
+    assert listed_ids(done) == sorted(talks[:30], reverse=True)  # equal scores: by id
+
+    started = [client.get(url, {"q": "ceasefire", "status": "not_started", "page": n}).content.decode() for n in (1, 2)]
+    assert "91 articles match" in started[0]  # 90 talks and the named one; the unindexed article is not a hit yet
+    ids = listed_ids(started[0]) + listed_ids(started[1])
+    assert len(ids) == len(set(ids)) == 91 and set(ids) == {*talks[30:], named.pk}
+    assert not any("Unindexed" in page for page in started)
+
+    mentions = client.get(url, {"q": "ceasefire", "actor": haftar.pk}).content.decode()
+    assert "1 article matches" in mentions
+    assert listed_ids(mentions) == [named.pk]
+    nothing = client.get(url, {"q": "ceasefire", "actor": haftar.pk, "status": "submitted"}).content.decode()
+    assert listed_ids(nothing) == []
 
 
 def test_a_walk_goes_on_exactly_once_while_the_index_changes_under_it(as_reviewer, project, index_folder):
