@@ -194,7 +194,7 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         # Coded mentions the user may see (the spans' actor links, indexed) or the name/aliases as whole words
         # (the search index).
         mentioned = _actor_mentions(project, actor, request.user, role)
-        articles = articles.filter(pk__in=mentioned.union(articles_naming(names)))
+        articles = articles.filter(pk__in=mentioned.union(articles_naming(names, project=project.pk)))
 
     # "Relevance" is the form's default choice, so a query typed into the form is ranked; without a query there is
     # nothing to rank by and it means newest first.

@@ -174,14 +174,29 @@ def count_label(count: int, estimate: bool) -> str:
     return f"over {count:,}" if count <= EXACT_COUNT_LIMIT else f"about {count:,}"
 
 
-def articles_naming(names: list[str]) -> QuerySet[Article]:
+def articles_naming(names: list[str], *, project: int | None = None) -> QuerySet[Article]:
     """Ids of articles whose title or text holds one of `names` as whole words (a phrase, in the article's own
-    language), found through the search index: never a substring scan of the texts."""
+    language), found through a search index, never a substring scan of the texts: the Tantivy index when it is ready
+    and holds every hit within its window (restricted to `project` if given), else PostgreSQL's GIN index."""
+    names = [" ".join(name.replace('"', " ").split()) for name in names]
+    names = [name for name in names if name]
+    if not names:
+        return Article.objects.none().values("pk")
+    from articles import search_index
+
+    index = search_index.ready_index()
+    if index is not None:
+        text = " OR ".join(f'"{name}"' for name in names)
+        ids, total = search_index.candidates(index, text, filters=search_index.Filters(project=project))
+        if total <= len(ids):
+            return Article.objects.filter(pk__in=_id_array(ids)).order_by().values("pk")
     query = None
     for name in names:
-        if name.strip():
-            part = match_query(name, search_type="phrase")
-            query = part if query is None else query | part
-    if query is None:
-        return Article.objects.none().values("pk")
-    return with_vector(Article.objects.all()).filter(search=query).order_by().values("pk")
+        part = match_query(name, search_type="phrase")
+        query = part if query is None else query | part
+    # Compiled on its own and nested as SQL: Django does not relabel the vector expression's columns when the
+    # queryset becomes a subquery, which then reads the outer row's columns (a correlated scan per outer row). The
+    # phrase needs its positions, so PostgreSQL rechecks each candidate by recomputing its vector.
+    inner = with_vector(Article.objects.all()).filter(search=query).order_by().values("pk")
+    sql, params = inner.query.sql_with_params()
+    return Article.objects.filter(pk__in=RawSQL(sql, params)).order_by().values("pk")  # noqa: S611 -- compiled by Django

@@ -140,6 +140,19 @@ def sizes() -> dict:
     return search_engines.sizes(search_index.size_on_disk())
 
 
+def corpus(count: int, url: str, workers: int | None = None) -> dict:
+    """The corpus of this database: built by `generate` the first time, then read back from its state file (the
+    words of each query class, the load figures); bench/search_engines.py uses the same."""
+    from projects.models import Project
+
+    state_file = REPO_ROOT / f".bench-scale-{urlsplit(url).path.strip('/')}.json"
+    if Project.objects.filter(slug="scale-corpus").exists() and state_file.exists():
+        return json.loads(state_file.read_text())
+    state = generate(count, url, workers=workers)
+    state_file.write_text(json.dumps(state))
+    return state
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
@@ -165,14 +178,8 @@ def main() -> None:
     from rest_framework.authtoken.models import Token
 
     from articles import search_index
-    from projects.models import Project
 
-    state_file = REPO_ROOT / f".bench-scale-{urlsplit(url).path.strip('/')}.json"
-    if Project.objects.filter(slug="scale-corpus").exists() and state_file.exists():
-        state = json.loads(state_file.read_text())
-    else:
-        state = generate(args.articles, url, workers=args.load_workers)
-        state_file.write_text(json.dumps(state))
+    state = corpus(args.articles, url, workers=args.load_workers)
     if search_index.ready_index() is None:  # a kept corpus whose index folder is gone: searches would use GIN
         state.setdefault("timings", {}).update(rebuild_search_index())
     print(json.dumps({

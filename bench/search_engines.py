@@ -1,10 +1,11 @@
 """Print top-20 search speed through PostgreSQL's GIN path and through the Tantivy index, on the same corpus.
 
 Usage: python bench/search_engines.py --database-url URL [--articles 30000] [--runs 30] [--budget 20] [--fresh]
+       [--load-workers N]
        [--check-hits] (also compare both engines' hits of every class, id by id)
 
-The corpus is bench/scale.py's (its vocabulary, Zipf draws and languages), loaded here with COPY into one project
-when the database holds fewer articles than asked. Both engines answer as the API list does for a project member:
+The corpus is bench/scale.py's (`scale.corpus`: built by its loader, bench/scale_corpus.py, the first time a
+database is used, then kept; --fresh starts again). Both engines answer as the API list does for a project member:
 the GIN path is `articles.selectors.search_articles` over the member's visible articles (match through the
 expression index, ts_rank recomputed per hit, sorted, 20 taken); the Tantivy path is `articles.search_index.window`
 (BM25 top 20 inside the index with the visibility filter, ids re-checked in PostgreSQL). Prints p50/p95 in ms per
@@ -15,9 +16,7 @@ query class, the index sizes per article beside the text's, the Tantivy build ra
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -28,91 +27,20 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
-from api import _copy, bench_database_url, recreate_database, setup_django  # noqa: E402
-from scale import LANGUAGES, VOCABULARY, article_text, percentile, vocabulary, zipf_weights  # noqa: E402
+from api import bench_database_url, recreate_database, setup_django  # noqa: E402
+from scale import percentile  # noqa: E402
 
 
-def load(count: int, seed: int = 7) -> tuple[int, dict]:
-    """COPY the corpus in (topping up to `count`); the project id and the query of each class."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+def load(count: int, url: str, workers: int | None) -> tuple[int, dict]:
+    """bench/scale.py's corpus of this database (built by its loader the first time); the project id and the query
+    of each class as (text, language)."""
+    import scale
 
-    from annotations import services
-    from articles.models import Article, Outlet
-    from projects.models import Project
-
-    rng = random.Random(seed)
-    vocab = {code: vocabulary(code, rng) for code, _ in LANGUAGES}
-    cumulative = zipf_weights(VOCABULARY)
-    en, ru, ar = vocab["en"], vocab["ru"], vocab["ar"]
+    state = scale.corpus(count, url, workers=workers)
     queries = {
-        "common": (en[0], None),
-        "mid": (en[300], None),
-        "rare": (en[15000], None),
-        "phrase": (f'"{en[1]} {en[2]}"', None),
-        "two terms": (f"{en[5]} {en[400]}", None),
-        **{f"lang {code}": (vocab[code][100], None) for code in ("ru", "ar", "fr", "es", "de", "tr", "uk")},
-        "ru inflected": (ru[100] + "ами", None),
-        "ar named": (ar[100], "ar"),
+        name: tuple(query) if isinstance(query, list) else (query, None) for name, query in state["queries"].items()
     }
-    project = Project.objects.filter(slug="engines-corpus").first()
-    if project is None:
-        admin, _ = get_user_model().objects.get_or_create(username="engines-admin")
-        project = services.create_project(name="Engines corpus", slug="engines-corpus", created_by=admin)
-    have = Article.objects.count()
-    if have >= count:
-        return project.pk, queries
-    outlets = list(Outlet.objects.filter(domain__endswith=".engines.example")) or [
-        Outlet.objects.create(name=f"Outlet {n}", domain=f"o{n}.engines.example") for n in range(40)
-    ]
-    codes, shares = [code for code, _ in LANGUAGES], [share for _, share in LANGUAGES]
-    rng = random.Random(seed * 1_000_003 + have)  # a top-up draws new articles, not the first ones again
-    now = "2025-01-01T00:00:00Z"
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_indexdef('article_search_gin'::regclass)")
-        definition = cursor.fetchone()[0]
-        cursor.execute("DROP INDEX article_search_gin")  # built once at the end, sorted: much faster
-        cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles_snapshot")
-        snapshot_id = cursor.fetchone()[0]
-        cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles_article")
-        article_id = cursor.fetchone()[0]
-        for first in range(have, count, 2000):
-            snapshots, rows, links = [], [], []
-            for n in range(first, min(first + 2000, count)):
-                language = rng.choices(codes, weights=shares)[0]
-                title, text = article_text(rng, vocab[language], cumulative, language)
-                raw = f"engines {n} {rng.random()}".encode()
-                published = f"20{rng.randint(15, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00Z"
-                snapshots.append((snapshot_id, "\\x" + raw.hex(), hashlib.sha256(raw).hexdigest(), len(raw),
-                                  "text/plain", "utf-8", "", "", "{}", now, now))  # fmt: skip
-                rows.append((article_id, snapshot_id, rng.choice(outlets).pk, "", "", title, "", published,
-                             language, "", text, hashlib.sha256(text.encode()).hexdigest(), "{}", now))  # fmt: skip
-                links.append((project.pk, article_id))
-                snapshot_id += 1
-                article_id += 1
-            _copy(cursor, "articles_snapshot",
-                  ["id", "raw", "sha256", "size", "content_type", "encoding", "source_url", "filename",
-                   "http_headers", "captured_at", "imported_at"], snapshots)  # fmt: skip
-            _copy(cursor, "articles_article",
-                  ["id", "snapshot_id", "outlet_id", "url", "canonical_url", "title", "byline", "published_at",
-                   "language", "lead", "text", "text_sha256", "metadata", "created_at"], rows)  # fmt: skip
-            _copy(cursor, "annotations_project_articles", ["project_id", "article_id"], links)
-            print(f"  {min(first + 2000, count):,} articles", file=sys.stderr)
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        gin_started = time.perf_counter()
-        cursor.execute(definition)
-        print(f"GIN expression index built in {time.perf_counter() - gin_started:.1f} s", file=sys.stderr)
-        for table in ("articles_snapshot", "articles_article"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
-        # The triggers queued the load for the index job; the rebuild below reads the table instead.
-        cursor.execute("DELETE FROM articles_searchindexqueue")
-        cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name = 'articles.update_search_index'")
-    print(f"loaded {count - have:,} articles at {(count - have) / (time.perf_counter() - started):,.0f}/s")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return project.pk, queries
+    return state["project"], queries
 
 
 def sizes(index_bytes: int) -> dict:
@@ -157,6 +85,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20, help="seconds per class and engine (past --min-runs)")
     parser.add_argument("--min-runs", type=int, default=5)
     parser.add_argument("--check-hits", action="store_true", help="also compare every class's hits id by id")
+    parser.add_argument("--load-workers", type=int, help="processes generating the corpus (default: cores + 1)")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     parser.add_argument("--index", help="the index folder (default: a temporary one)")
     args = parser.parse_args()
@@ -171,7 +100,7 @@ def main() -> None:
     from articles.models import Article
     from articles.selectors import search_articles
 
-    project, queries = load(args.articles)
+    project, queries = load(args.articles, url, args.load_workers)
     n = Article.objects.count()
     started = time.perf_counter()
     search_index.rebuild(batch=5000)

@@ -344,3 +344,22 @@ def test_a_walk_goes_on_exactly_once_while_the_index_changes_under_it(as_reviewe
         bulk_articles(project, 40 * step, text="Weather report: sunny. " * step, title="Weather")
         search_index.drain()  # what the job does
     assert seen == expected
+
+
+def test_a_name_match_on_the_gin_path_reads_the_index_not_each_outer_row(project):
+    """ "Mentions actor" nests the name match in the list's query: it must use the GIN index once, not rescan the
+    articles for every row of the list (Django left the vector expression reading the outer row's columns)."""
+    from django.db import transaction
+
+    from articles.selectors import articles_naming
+
+    assert search_index.ready_index() is None  # no index folder here: the GIN path
+    named = ArticleFactory(title="Report", text="Fighters of the Wagner Group were seen near the airport.")
+    project.articles.add(named, ArticleFactory(title="Other", text="Wagner composed operas; a group sang."))
+    listed = project.articles.filter(pk__in=articles_naming(["Wagner Group"])).values("pk")
+    assert list(listed.values_list("pk", flat=True)) == [named.pk]
+    sql, params = listed.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "SubPlan" not in plan  # a correlated subquery, evaluated per outer row, shows as one
