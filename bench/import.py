@@ -37,6 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "extraction-benchmark"
 PARAGRAPH = re.compile(rb"<p[\s>].*?</p>", re.IGNORECASE | re.DOTALL)
@@ -44,22 +45,14 @@ PARAGRAPH = re.compile(rb"<p[\s>].*?</p>", re.IGNORECASE | re.DOTALL)
 
 def bench_database_url() -> str:
     """A fresh database beside the configured one, so the bench never touches real data."""
-    import psycopg2
-    from psycopg2 import sql
+    from api import recreate_database
 
     from newsarchive.db import database_url
 
     parts = urlsplit(database_url())
-    name = f"{parts.path.lstrip('/') or 'newsarchive'}_bench_import"
-    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    url = urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'newsarchive'}_bench_import"))
+    recreate_database(url)
+    return url
 
 
 def split_point(html: bytes) -> tuple[str, str, str]:

@@ -42,22 +42,15 @@ ARTICLE_WORDS = ("ceasefire", "militia", "talks", "port", "shelling", "commander
 
 
 def bench_database_url() -> str:
-    import psycopg2
-    from psycopg2 import sql
+    """A fresh database beside the configured one, so the bench never touches real data."""
+    from api import recreate_database
 
     from newsarchive.db import database_url
 
     parts = urlsplit(database_url())
-    name = f"{parts.path.lstrip('/') or 'newsarchive'}_bench_load"
-    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    url = urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'newsarchive'}_bench_load"))
+    recreate_database(url)
+    return url
 
 
 def make_fixtures(users: int) -> tuple[int, list[str], list[int], int]:
