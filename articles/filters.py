@@ -124,7 +124,7 @@ class ArchiveArticleFilter(django_filters.FilterSet):
             return None
         if window.position is not None:
             request.cursor_position = list(window.position)  # the paginator walks on from the re-anchored row
-        estimate = window.count > EXACT_COUNT_LIMIT
+        estimate = window.estimated or window.count > EXACT_COUNT_LIMIT
         request.search_count = (two_figures(window.count) if estimate else window.count, estimate)
         return ranked_articles(queryset, value, window.hits)
 

@@ -34,6 +34,9 @@ except ImportError:  # pragma: no cover - the GIN path serves then
     tantivy = None
 
 MARKER = "current.json"
+SCHEMA_VERSION = 2  # a generation made with another schema is not used (the GIN path answers until a rebuild)
+SAMPLES = 64  # each document's `sample` is its id modulo this: 1/64 of the index, for estimating a count
+PHRASE_SAMPLED_ABOVE = 30_000  # a phrase search with more hits (estimated) is ranked by its words (see `window`)
 TITLE_BOOST = 2.5  # PostgreSQL's weights: A (title) 1.0, B (text) 0.4
 MAX_CANDIDATES = 100_000  # deeper than this, a page comes from the GIN path
 ADVISORY_LOCK = 0x5EA2C4  # held by a rebuild; the job waits on it
@@ -79,6 +82,7 @@ def schema():
     builder.add_integer_field("outlet", indexed=True)
     builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("published", indexed=True, fast=True)  # microseconds since the epoch
+    builder.add_integer_field("sample", indexed=True)  # id % SAMPLES
     return builder.build()
 
 
@@ -102,10 +106,11 @@ def _open(directory: Path):
 
 
 def current_token() -> str | None:
-    """The generation named by the folder's marker, or None."""
+    """The generation named by the folder's marker, or None (also when it was made with another schema)."""
     try:
-        return json.loads((root() / MARKER).read_text())["token"]
-    except (OSError, ValueError, KeyError, TypeError):
+        marker = json.loads((root() / MARKER).read_text())
+        return marker["token"] if marker.get("schema") == SCHEMA_VERSION else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -187,6 +192,7 @@ def document(row: Row):
         f"text_{config}": prepared(config, row.text),
         "config": config,
         "language": row.language,
+        "sample": row.id % SAMPLES,
     }
     doc = tantivy.Document(**values)
     for project in row.projects:
@@ -225,7 +231,7 @@ def publish(token: str) -> None:
 
     marker = root() / MARKER
     temporary = root() / f".{MARKER}.{token}"
-    temporary.write_text(json.dumps({"token": token}))
+    temporary.write_text(json.dumps({"token": token, "schema": SCHEMA_VERSION}))
     os.replace(temporary, marker)
     SearchIndexState.objects.update_or_create(pk=1, defaults={"token": token})
     for entry in root().iterdir():
@@ -281,19 +287,27 @@ def _item_query(index_schema, config: str, tokens: list[str]):
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, title), (tantivy.Occur.Should, text)])
 
 
-def language_query(index_schema, groups: list[list[Item]], config: str):
+def _tokens(config: str, text: str) -> list[str]:
+    return [token for token in _analyzer(config).analyze(prepared(config, text)) if token]
+
+
+def language_query(index_schema, groups: list[list[Item]], config: str, *, relaxed: bool = False):
     """The query parsed with `config`'s analyzer, matching only articles of that configuration (their words are in
-    that configuration's fields); None when nothing of it is searchable."""
+    that configuration's fields); None when nothing of it is searchable. `relaxed`: each wanted phrase becomes its
+    words, anywhere in the article (the ranking of `window`'s phrase path; exclusions stay exact)."""
     alternatives = []
     for group in groups:
         clauses = []
         positive = False
         for item in group:
-            tokens = [token for token in _analyzer(config).analyze(prepared(config, item.text)) if token]
+            tokens = _tokens(config, item.text)
             if not tokens:
                 continue
-            occur = tantivy.Occur.MustNot if item.negated else tantivy.Occur.Must
             positive = positive or not item.negated
+            if relaxed and not item.negated and len(tokens) > 1:
+                clauses.extend((tantivy.Occur.Must, _item_query(index_schema, config, [token])) for token in tokens)
+                continue
+            occur = tantivy.Occur.MustNot if item.negated else tantivy.Occur.Must
             clauses.append((occur, _item_query(index_schema, config, tokens)))
         if not clauses:
             continue
@@ -316,12 +330,26 @@ class Filters:
     published_before: datetime | None = None
 
 
-def build_query(index, text: str, *, language: str | None, filters: Filters):
+def _configs(language: str | None) -> list[str]:
+    return [config_for(language)] if language else list(ALL_CONFIGS)
+
+
+def has_phrase(text: str, *, language: str | None = None) -> bool:
+    """Whether the query wants a phrase (several words in a row, quoted or one hyphenated word) in some language."""
+    return any(
+        not item.negated and len(_tokens(config, item.text)) > 1
+        for group in parse(text)
+        for item in group
+        for config in _configs(language)
+    )
+
+
+def build_query(index, text: str, *, language: str | None, filters: Filters, relaxed: bool = False):
     index_schema = index.schema
     groups = parse(text)
     parts = []
-    for config in [config_for(language)] if language else ALL_CONFIGS:
-        query = language_query(index_schema, groups, config)
+    for config in _configs(language):
+        query = language_query(index_schema, groups, config, relaxed=relaxed)
         if query is not None:
             parts.append((tantivy.Occur.Should, query))
     if not parts:
@@ -358,8 +386,9 @@ def build_query(index, text: str, *, language: str | None, filters: Filters):
 @dataclass(frozen=True)
 class Window:
     hits: list[tuple[int, float]]  # (article id, score), best first: the page's candidates
-    count: int  # documents matching in the index
+    count: int  # documents matching in the index (estimated from a sample when `estimated`)
     position: tuple[float, int] | None = None  # the cursor re-anchored on its row's score now (see `window`)
+    estimated: bool = False
 
 
 def current_score(index, query, article_id: int) -> float | None:
@@ -369,6 +398,28 @@ def current_score(index, query, article_id: int) -> float | None:
     anchored = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
     hits = index.searcher().search(anchored, 1, count=False).hits
     return hits[0][0] if hits else None
+
+
+def _restricted(query, restriction):
+    only = tantivy.Query.const_score_query(restriction, 0.0)
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
+
+
+def sampled_count(index, query) -> int:
+    """How many documents match `query`, estimated from the 1/SAMPLES of the index whose `sample` is 0 (the
+    intersection is led by that term, so only those documents are tested)."""
+    sample = tantivy.Query.term_query(index.schema, "sample", 0)
+    return index.searcher().search(_restricted(query, sample), 1, count=True).count * SAMPLES
+
+
+def matching(index, query, ids: list[int]) -> list[int]:
+    """Those of `ids` whose documents match `query` (each one tested, no other)."""
+    if not ids:
+        return []
+    searcher = index.searcher()
+    only = tantivy.Query.term_set_query(index.schema, "id", ids)
+    hits = searcher.search(_restricted(query, only), len(ids), count=False).hits
+    return list(searcher.fast_field_values("id", [address for _, address in hits]))
 
 
 def window(
@@ -389,17 +440,37 @@ def window(
     Tantivy's top-n breaks score ties by its own document order, not by id, so the n it returns are only known to
     hold every hit scoring above the n-th score (the floor): those, with `alive` (PostgreSQL's say on which ids
     exist and are visible) applied, are sorted by (score, id), and n grows until the window lies above the floor.
+
+    A phrase of common words is costly to rank: every article holding its words has its positions read. When the
+    phrase has many hits (more than PHRASE_SAMPLED_ABOVE, estimated from a sample), the window is ranked by the
+    relaxed query (the phrase's words anywhere, which the index scores without reading positions and without
+    visiting every match) and only its candidates are tested for the exact query, like `alive`; the count is the
+    sample's estimate. Either way every hit of the exact query is in the order, exactly once.
     """
-    query = build_query(index, text, language=language, filters=filters)
-    if query is None:
+    exact = build_query(index, text, language=language, filters=filters)
+    if exact is None:
         return Window([], 0, position)
+    query, count, check = exact, None, alive
+    if has_phrase(text, language=language):
+        estimate = sampled_count(index, exact)
+        if estimate > PHRASE_SAMPLED_ABOVE:
+            query = build_query(index, text, language=language, filters=filters, relaxed=True)
+            count = estimate
+
+            def check(ids: list[int]) -> set[int]:
+                exact_ids = matching(index, exact, ids)
+                return alive(exact_ids) if exact_ids else set()
+
     if position is not None:
         # BM25 uses the corpus's statistics, so any commit since the cursor was made shifts every score a little:
         # the walk goes on from where its last row stands now, not from the score it had then.
         now = current_score(index, query, position[1])
+        if query is not exact and current_score(index, exact, position[1]) is None:
+            now = None  # it no longer holds the phrase
         position = position if now is None else (now, position[1])
     searcher = index.searcher()
-    limit, count, checked = size + 1, None, {}
+    estimated = count is not None
+    limit, checked = size + 1, {}
     while True:
         result = searcher.search(query, limit, count=count is None)
         if count is None:
@@ -409,7 +480,7 @@ def window(
         exhausted = len(ids) < limit
         floor = -math.inf if exhausted else scores[-1]
         fresh = [article_id for article_id in ids if article_id not in checked]
-        living = alive(fresh) if fresh else set()
+        living = check(fresh) if fresh else set()
         checked.update((article_id, article_id in living) for article_id in fresh)
         known = sorted(
             ((score, article_id) for score, article_id in zip(scores, ids, strict=True) if checked[article_id]),
@@ -419,12 +490,14 @@ def window(
             assert position is not None
             before = [hit for hit in known if hit > position]
             if exhausted or floor < position[0]:
-                return Window([(article_id, score) for score, article_id in before[-(size + 1) :]], count, position)
+                hits = [(article_id, score) for score, article_id in before[-(size + 1) :]]
+                return Window(hits, count, position, estimated)
         else:
             after = [hit for hit in known if position is None or hit < position]
             complete = [hit for hit in after if hit[0] > floor]
             if exhausted or len(complete) >= size + 1:
-                return Window([(article_id, score) for score, article_id in complete[: size + 1]], count, position)
+                hits = [(article_id, score) for score, article_id in complete[: size + 1]]
+                return Window(hits, count, position, estimated)
         if limit >= MAX_CANDIDATES:
             return None
         limit = min(limit * 4, MAX_CANDIDATES)

@@ -87,7 +87,7 @@ class IndexHits:
         else:
             first = search_index.window(index, query, language=None, filters=filters, size=0, alive=self._alive)
             self.hits = first.count if first is not None else 0
-            self.count_is_estimate = self.hits > EXACT_COUNT_LIMIT
+            self.count_is_estimate = first is not None and (first.estimated or self.hits > EXACT_COUNT_LIMIT)
 
     def _alive(self, ids: list[int]) -> set[int]:
         return set(self.queryset.filter(pk__in=_id_array(ids)).values_list("pk", flat=True))

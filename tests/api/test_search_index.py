@@ -20,6 +20,7 @@ from annotations import services
 from annotations.models import Label
 from articles import search_index
 from articles.models import Article, SearchIndexQueue
+from articles.selectors import two_figures
 from tests.api.conftest import client_for
 from tests.api.test_paging import walk, walk_back
 from tests.bulk import bulk_articles
@@ -363,3 +364,44 @@ def test_a_name_match_on_the_gin_path_reads_the_index_not_each_outer_row(project
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "SubPlan" not in plan  # a correlated subquery, evaluated per outer row, shows as one
+
+
+def test_a_phrase_with_many_hits_is_ranked_by_its_words_and_still_pages_through_exactly_its_hits(
+    as_reviewer, project, index_folder, monkeypatch
+):
+    phrase = bulk_articles(project, 700, text="Geneva. The ceasefire talks resumed.", title="Talks")
+    stronger = bulk_articles(project, 150, text="Ceasefire talks. Ceasefire and talks, talks.", title="More")
+    in_title = bulk_articles(project, 30, text="Nothing here.", title="Ceasefire talks")
+    apart = bulk_articles(
+        project, 400, text="The talks about a ceasefire failed; ceasefire, then talks.", title="Apart"
+    )
+    rebuild()
+    hits = set(phrase + stronger + in_title)
+    exact = walk(as_reviewer, "/api/articles/", {"search": '"ceasefire talks"', "page_size": 100})[0]
+    assert sorted(exact) == sorted(hits)  # the exact path: the phrase's positions read for every article
+    first = as_reviewer.get("/api/articles/", {"search": '"ceasefire talks"'}).json()
+    assert (first["count"], first["count_is_estimate"]) == (880, False)
+
+    monkeypatch.setattr(search_index, "PHRASE_SAMPLED_ABOVE", 0)
+    index = search_index.ready_index()
+    relaxed = search_index.build_query(
+        index, '"ceasefire talks"', language=None, filters=search_index.Filters(), relaxed=True
+    )
+    everything = index.searcher().search(relaxed, 100_000)
+    found = index.searcher().fast_field_values("id", [address for _, address in everything.hits])
+    ranked = sorted(zip([score for score, _ in everything.hits], found, strict=True), reverse=True)
+    assert {article_id for _, article_id in ranked} == hits | set(apart)  # the words alone match `apart` too
+    expected = [article_id for _, article_id in ranked if article_id in hits]
+    seen, pages = walk(as_reviewer, "/api/articles/", {"search": '"ceasefire talks"', "page_size": 70})
+    assert seen == expected and pages == 13
+    url = "/api/articles/?search=%22ceasefire+talks%22&page_size=300"
+    while (data := as_reviewer.get(url).json())["next"]:
+        url = data["next"]
+    assert walk_back(as_reviewer, url) == expected
+    first = as_reviewer.get("/api/articles/", {"search": '"ceasefire talks"'}).json()
+    in_sample = sum(1 for article_id in hits if article_id % search_index.SAMPLES == 0)
+    assert (first["count"], first["count_is_estimate"]) == (two_figures(in_sample * search_index.SAMPLES), True)
+    assert titles(as_reviewer, search='"ceasefire resumed"') == []  # both words in 700 articles, never in a row
+    Article.objects.filter(pk__in=stronger[:10]).delete()  # the index has not heard yet: never shown
+    seen, _ = walk(as_reviewer, "/api/articles/", {"search": '"ceasefire talks"', "page_size": 100})
+    assert seen == [article_id for article_id in expected if article_id not in set(stronger[:10])]
