@@ -44,6 +44,8 @@ from articles.selectors import (
     count_hits,
     count_label,
     escape_snippet,
+    id_in,
+    ids_naming,
     search_articles,
     two_figures,
 )
@@ -194,7 +196,12 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
         # Coded mentions the user may see (the spans' actor links, indexed) or the name/aliases as whole words
         # (the search index).
         mentioned = _actor_mentions(project, actor, request.user, role)
-        articles = articles.filter(pk__in=mentioned.union(articles_naming(names, project=project.pk)))
+        named = ids_naming(names, project=project.pk)
+        if named is not None:  # both sets of ids in hand: one array the planner can count (articles.selectors.id_in)
+            coded = mentioned.values_list("annotation__article_id", flat=True)
+            articles = articles.filter(id_in(set(named).union(coded)))
+        else:
+            articles = articles.filter(pk__in=mentioned.union(articles_naming(names, project=project.pk)))
 
     # "Relevance" is the form's default choice, so a query typed into the form is ranked; without a query there is
     # nothing to rank by and it means newest first.

@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - the GIN path serves then
 MARKER = "current.json"
 SCHEMA_VERSION = 2  # a generation made with another schema is not used (the GIN path answers until a rebuild)
 SAMPLES = 64  # each document's `sample` is its id modulo this: 1/64 of the index, for estimating a count
-PHRASE_SAMPLED_ABOVE = 30_000  # a phrase search with more hits (estimated) is ranked by its words (see `window`)
+PHRASE_SAMPLED_ABOVE = 20_000  # twice the exact-count limit: a phrase estimated above is ranked by its words
 TITLE_BOOST = 2.5  # PostgreSQL's weights: A (title) 1.0, B (text) 0.4
 MAX_CANDIDATES = 100_000  # deeper than this, a page comes from the GIN path
 ADVISORY_LOCK = 0x5EA2C4  # held by a rebuild; the job waits on it

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet
+from django.db.models import F, FloatField, Lookup, QuerySet
 from django.db.models.expressions import RawSQL
 
 from articles.models import Article
@@ -174,22 +175,56 @@ def count_label(count: int, estimate: bool) -> str:
     return f"over {count:,}" if count <= EXACT_COUNT_LIMIT else f"about {count:,}"
 
 
+class _AnyOf(Lookup):
+    """`lhs = ANY(rhs::bigint[])`, rhs a list of ints passed as one parameter as it is (an ArrayField would prepare
+    each element through the field, 180 ms for 50,000 ids)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs]
+
+
+def id_in(ids: Collection[int]) -> Lookup:
+    """A filter `id = ANY(array)`: one parameter however many ids, and the planner knows how many (with an
+    `IN (SELECT unnest(...))` subquery it does not, and joins every id before ordering)."""
+    return _AnyOf(F("pk"), [int(article_id) for article_id in ids])
+
+
+def _phrases(names: list[str]) -> list[str]:
+    names = [" ".join(name.replace('"', " ").split()) for name in names]
+    return [name for name in names if name]
+
+
+def ids_naming(names: list[str], *, project: int | None = None) -> list[int] | None:
+    """The ids `articles_naming` means, from the Tantivy index; None when it is not ready or does not hold every
+    hit within its window (then only `articles_naming`'s GIN path answers). Ids of articles that no longer exist
+    may be among them (the index hears of a delete a moment later): use them to filter rows, not as rows."""
+    from articles import search_index
+
+    names = _phrases(names)
+    if not names:
+        return []
+    index = search_index.ready_index()
+    if index is None:
+        return None
+    text = " OR ".join(f'"{name}"' for name in names)
+    ids, total = search_index.candidates(index, text, filters=search_index.Filters(project=project))
+    return ids if total <= len(ids) else None
+
+
 def articles_naming(names: list[str], *, project: int | None = None) -> QuerySet[Article]:
     """Ids of articles whose title or text holds one of `names` as whole words (a phrase, in the article's own
     language), found through a search index, never a substring scan of the texts: the Tantivy index when it is ready
     and holds every hit within its window (restricted to `project` if given), else PostgreSQL's GIN index."""
-    names = [" ".join(name.replace('"', " ").split()) for name in names]
-    names = [name for name in names if name]
+    names = _phrases(names)
     if not names:
         return Article.objects.none().values("pk")
-    from articles import search_index
-
-    index = search_index.ready_index()
-    if index is not None:
-        text = " OR ".join(f'"{name}"' for name in names)
-        ids, total = search_index.candidates(index, text, filters=search_index.Filters(project=project))
-        if total <= len(ids):
-            return Article.objects.filter(pk__in=_id_array(ids)).order_by().values("pk")
+    ids = ids_naming(names, project=project)
+    if ids is not None:
+        return Article.objects.filter(id_in(ids)).order_by().values("pk")
     query = None
     for name in names:
         part = match_query(name, search_type="phrase")

@@ -3,11 +3,14 @@
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from annotations import services
 from annotations.models import Actor, ActorAlias, Assignment, Label
+from articles import search_index
 from tests.factories import ArticleFactory, MembershipFactory, UserFactory
 
 
@@ -190,7 +193,25 @@ def test_an_empty_project_points_to_import(client, annotator, project):
     assert f"/import/?project={project.pk}" in page
 
 
-def test_mentions_actor_matches_whole_words_of_names_and_aliases_not_substrings(client, annotator, project):
+@pytest.fixture(params=["postgres", "tantivy"])
+def names_through(request, tmp_path):
+    """ "Mentions actor" answered with the name matches from PostgreSQL's GIN index, or from the Tantivy index (ids
+    in hand, one array); call the fixture once the articles exist."""
+    with override_settings(NEWSARCHIVE_SEARCH_INDEX=tmp_path / "index", NEWSARCHIVE_SEARCH_ENGINE=request.param):
+
+        def ready() -> None:
+            if request.param == "tantivy":
+                call_command("rebuild_search_index", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115
+                assert search_index.ready_index() is not None
+            else:
+                assert search_index.ready_index() is None
+
+        yield ready
+
+
+def test_mentions_actor_matches_whole_words_of_names_and_aliases_not_substrings(
+    client, annotator, project, names_through
+):
     wagner = Actor.objects.create(name="Wagner Group", kind=Actor.Kind.GROUP)
     wagner.aliases.create(name="PMC Wagner")
     named = ArticleFactory(text="Fighters of the Wagner Group were seen.", title="Named")
@@ -198,19 +219,27 @@ def test_mentions_actor_matches_whole_words_of_names_and_aliases_not_substrings(
     inflected = ArticleFactory(text="The Wagner groups left.", title="Inflected")
     substring = ArticleFactory(text="Wagnergroup fans met in Bayreuth.", title="Substring")
     apart = ArticleFactory(text="Wagner said the group left.", title="Apart")
-    project.articles.add(named, aliased, inflected, substring, apart)
+    gone = ArticleFactory(text="The Wagner Group again.", title="Deleted")
+    project.articles.add(named, aliased, inflected, substring, apart, gone)
+    names_through()
+    gone.delete()  # before the index hears of it: never listed
     client.force_login(annotator)
     page = client.get(f"/projects/{project.pk}/", {"actor": wagner.pk}).content.decode()
     assert all(title in page for title in ("Named", "Aliased", "Inflected"))
-    assert "Substring" not in page and "Apart" not in page
+    assert "Substring" not in page and "Apart" not in page and "Deleted" not in page
+    assert "3 articles match" in page
 
 
-def test_mentioned_actor_filter_shows_an_annotator_only_their_own_links(client, annotator, reviewer, project):
+def test_mentioned_actor_filter_shows_an_annotator_only_their_own_links(
+    client, annotator, reviewer, project, names_through
+):
     """Another coder's link must not tell an annotator which articles mention an actor (issue 11)."""
     haftar = Actor.objects.create(name="Khalifa Haftar", kind=Actor.Kind.PERSON)
     theirs = ArticleFactory(text="The field marshal spoke.", title="Theirs")
     mine = ArticleFactory(text="The commander spoke.", title="Mine")
-    project.articles.add(theirs, mine)
+    named = ArticleFactory(text="Khalifa Haftar spoke.", title="Named")
+    project.articles.add(theirs, mine, named)
+    names_through()
     other = MembershipFactory(project=project, user=UserFactory(username="other")).user
     span(project, theirs, other, Label.Kind.ACTOR, 0, 17, actors=[haftar])
     span(project, mine, annotator, Label.Kind.ACTOR, 0, 13, actors=[haftar])
@@ -218,13 +247,13 @@ def test_mentioned_actor_filter_shows_an_annotator_only_their_own_links(client, 
 
     client.force_login(annotator)
     page = client.get(url, {"actor": haftar.pk}).content.decode()
-    assert "Mine" in page and "Theirs" not in page
+    assert "Mine" in page and "Named" in page and "Theirs" not in page
     client.force_login(other)
     page = client.get(url, {"actor": haftar.pk}).content.decode()
-    assert "Theirs" in page and "Mine" not in page
+    assert "Theirs" in page and "Named" in page and "Mine" not in page
     client.force_login(reviewer)
     page = client.get(url, {"actor": haftar.pk}).content.decode()
-    assert "Theirs" in page and "Mine" in page
+    assert "Theirs" in page and "Mine" in page and "Named" in page
 
 
 @pytest.mark.parametrize(
