@@ -6,6 +6,7 @@ by a real job worker, deletes never shown, and the GIN path whenever the index i
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -239,6 +240,13 @@ def test_the_gin_path_answers_when_the_index_is_missing_stale_or_turned_off(proj
         assert titles(client, search="negotiators") == ["Later", "Talks"]
     with override_settings(NEWSARCHIVE_SEARCH_INDEX=index_folder.parent / "elsewhere"):
         assert search_index.ready_index() is None  # a folder whose token is not this database's
+    marker = index_folder / search_index.MARKER
+    older = {**json.loads(marker.read_text()), "schema": search_index.SCHEMA_VERSION - 1}
+    marker.write_text(json.dumps(older))  # a generation an older release made, with another schema
+    assert search_index.ready_index() is None
+    assert titles(client, search="negotiators") == ["Later", "Talks"]
+    rebuild()
+    assert json.loads(marker.read_text())["schema"] == search_index.SCHEMA_VERSION
 
 
 def test_a_filter_the_index_does_not_hold_takes_the_gin_path(as_reviewer, project, reviewer, index_folder):
