@@ -60,11 +60,6 @@ def ranked_articles(
     return queryset.order_by("-rank", "-id")
 
 
-def _id_array(ids: list[int]) -> RawSQL:
-    """`pk__in` these ids as one array parameter (a window may hold 100,000 of them), not a parameter each."""
-    return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
-
-
 def with_vector(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """`search`: the article's vector, as the GIN index `article_search_gin` holds it (the same expression, so the
     planner uses the index for `search @@ query`); not stored, so ranking on this path recomputes it per hit."""
@@ -91,7 +86,7 @@ class IndexHits:
             self.count_is_estimate = first is not None and (first.estimated or self.hits > EXACT_COUNT_LIMIT)
 
     def _alive(self, ids: list[int]) -> set[int]:
-        return set(self.queryset.filter(pk__in=_id_array(ids)).values_list("pk", flat=True))
+        return set(self.queryset.filter(id_in(ids)).values_list("pk", flat=True))
 
     def _checked_count(self) -> tuple[int, bool]:
         """With filters only PostgreSQL holds (the browser list's progress status, "mentions actor"): the hits that
@@ -102,7 +97,7 @@ class IndexHits:
         ids, total = search_index.candidates(self.index, self.query, filters=self.filters)
         if not ids:
             return 0, False
-        passing = self.queryset.filter(pk__in=_id_array(ids)).order_by().count()
+        passing = self.queryset.filter(id_in(ids)).order_by().count()
         if total > len(ids):
             return round(passing * total / len(ids)), True
         return passing, passing > EXACT_COUNT_LIMIT
