@@ -171,8 +171,10 @@ def count_label(count: int, estimate: bool) -> str:
 
 
 class _AnyOf(Lookup):
-    """`lhs = ANY(rhs::bigint[])`, rhs a list of ints passed as one parameter as it is (an ArrayField would prepare
-    each element through the field, 180 ms for 50,000 ids)."""
+    """`lhs = ANY(rhs::bigint[])`, rhs an array literal ('{1,2,3}') passed as one string parameter: psycopg's own
+    adaptation of a list of 50,000 ints costs ~23 ms each time the query is compiled, the string ~5 ms once; an
+    ArrayField would prepare each element through the field (180 ms). Inlined by Django's client-side binding as a
+    typed constant, so the planner knows the array's length."""
 
     lookup_name = "any_of"
     prepare_rhs = False
@@ -185,7 +187,7 @@ class _AnyOf(Lookup):
 def id_in(ids: Collection[int]) -> Lookup:
     """A filter `id = ANY(array)`: one parameter however many ids, and the planner knows how many (with an
     `IN (SELECT unnest(...))` subquery it does not, and joins every id before ordering)."""
-    return _AnyOf(F("pk"), [int(article_id) for article_id in ids])
+    return _AnyOf(F("pk"), "{" + ",".join(str(int(article_id)) for article_id in ids) + "}")
 
 
 def _phrases(names: list[str]) -> list[str]:

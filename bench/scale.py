@@ -75,16 +75,16 @@ def generate(count: int, url: str, seed: int = 7, workers: int | None = None) ->
         )
     timings["assignments (s)"] = time.perf_counter() - step
     analyze_started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:  # as autovacuum leaves a table after a bulk load: statistics, visibility map
+        cursor.execute("VACUUM (ANALYZE)")
         cursor.execute(f'ALTER DATABASE "{connection.settings_dict["NAME"]}" SET random_page_cost = 1.1')
-    timings["analyze (s)"] = time.perf_counter() - analyze_started
+    timings["vacuum analyze (s)"] = time.perf_counter() - analyze_started
     timings.update(rebuild_search_index())
     vocab = loaded["vocab"]
     en, ru, ar = vocab["en"], vocab["ru"], vocab["ar"]
     return {
+        "count": count,
         "load_rate": count / timings["rows in (s)"],
-        "load_rate_with_indexes": count / (timings["total (s)"]),
         "timings": timings,
         "project": project.pk,
         "actor": actor.pk,
@@ -100,6 +100,16 @@ def generate(count: int, url: str, seed: int = 7, workers: int | None = None) ->
             "ar named": (ar[100], "ar"),
         },
     }
+
+
+BUILD_STEPS = ("total (s)", "assignments (s)", "analyze (s)", "vacuum analyze (s)", "rebuild_search_index (s)")
+
+
+def with_index_builds(state: dict, count: int) -> float:
+    """Articles per second from the first row in to the last index built: the load with its deferred btree and GIN
+    builds ("total"), the coder's queue, statistics and the Tantivy index."""
+    seconds = sum(state.get("timings", {}).get(step, 0) for step in BUILD_STEPS)
+    return count / seconds if seconds else 0
 
 
 def rebuild_search_index() -> dict:
@@ -184,7 +194,7 @@ def main() -> None:
         state.setdefault("timings", {}).update(rebuild_search_index())
     print(json.dumps({
         "load articles/s (rows in)": round(state["load_rate"]),
-        "load articles/s (with index builds)": round(state.get("load_rate_with_indexes", 0)),
+        "load articles/s (with every index build)": round(with_index_builds(state, state.get("count", args.articles))),
         **{name: round(seconds, 1) for name, seconds in state.get("timings", {}).items()},
         "load average": round(os.getloadavg()[0], 1),
         **sizes(),
