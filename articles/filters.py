@@ -13,7 +13,15 @@ from drf_spectacular.utils import extend_schema_field
 from articles import search_index
 from articles.models import Article, Outlet
 from articles.search import CONFIGS
-from articles.selectors import EXACT_COUNT_LIMIT, rank_expression, ranked_articles, search_articles, two_figures
+from articles.selectors import (
+    EXACT_COUNT_LIMIT,
+    IndexHits,
+    id_in,
+    rank_expression,
+    ranked_articles,
+    search_articles,
+    two_figures,
+)
 from newsarchive.filters import UTCIsoDateTimeFilter
 from newsarchive.pagination import cursor_float, requested_window
 from projects import roles
@@ -21,7 +29,8 @@ from projects.models import Project
 from projects.roles import member_project_ids
 
 MAX_SEARCH = 500
-# The filters that the search index applies itself; with any other active, a search takes the GIN path.
+# The filters that the search index applies itself; any other (a subclass's: the span filters) is PostgreSQL's to
+# check on each hit of the index's windows, and on the count.
 INDEXED_FILTERS = {"search", "search_language", "project", "outlet", "language", "published_after", "published_before"}
 NEGATED_TERM = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
 
@@ -59,6 +68,14 @@ class ArchiveArticleFilter(django_filters.FilterSet):
         model = Article
         fields = ["search", "search_language", "project", "outlet", "language", "published_after", "published_before"]
 
+    def filter_queryset(self, queryset):
+        """Every other filter first, the search last: the index path re-checks its hits against the queryset the
+        search is given, which must then hold every filter."""
+        data = self.form.cleaned_data
+        for name in sorted(data, key=lambda name: name == "search"):
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
@@ -75,18 +92,14 @@ class ArchiveArticleFilter(django_filters.FilterSet):
 
     def ranked_by_index(self, queryset, value, language):
         """The page's rows from the Tantivy index (articles.search_index), or None for the GIN path: when the index is
-        not ready, when the request is not an API list, or when a filter is active that the index does not hold
-        (any of a subclass's, e.g. span filters). The index's ids are re-checked against `queryset` (visibility,
-        existence), so a deleted or hidden article never shows, even before the job has updated the index."""
+        not ready, when the request is not an API list, or when the page lies deeper than the index serves. The
+        index's ids are re-checked against `queryset` (visibility, existence, and every filter the index does not
+        hold, e.g. a subclass's span filters), so a deleted or hidden article never shows, even before the job has
+        updated the index; with such a filter the count is PostgreSQL's too (`IndexHits`' checked count)."""
         request = self.request
-        if (
-            request is None
-            or not hasattr(request, "query_params")
-            or not INDEXED_FILTERS.issuperset(
-                key for key, given in self.form.cleaned_data.items() if given not in (None, "")
-            )
-        ):
+        if request is None or not hasattr(request, "query_params"):
             return None
+        unindexed = {key for key, given in self.form.cleaned_data.items() if given not in (None, "")} - INDEXED_FILTERS
         index = search_index.ready_index()
         if index is None:
             return None
@@ -118,14 +131,18 @@ class ArchiveArticleFilter(django_filters.FilterSet):
             size=size,
             position=position,
             reverse=reverse,
-            alive=lambda ids: set(queryset.filter(pk__in=ids).values_list("pk", flat=True)),
+            alive=lambda ids: set(queryset.filter(id_in(ids)).values_list("pk", flat=True)),
         )
         if window is None:
             return None
         if window.position is not None:
             request.cursor_position = list(window.position)  # the paginator walks on from the re-anchored row
-        estimate = window.estimated or window.count > EXACT_COUNT_LIMIT
-        request.search_count = (two_figures(window.count) if estimate else window.count, estimate)
+        if unindexed:
+            hits = IndexHits(index, queryset, value, filters, checked=True, language=language)
+            count, estimate = hits.count(), hits.count_is_estimate
+        else:
+            count, estimate = window.count, window.estimated or window.count > EXACT_COUNT_LIMIT
+        request.search_count = (two_figures(count) if estimate else count, estimate)
         return ranked_articles(queryset, value, window.hits)
 
     def filter_nothing(self, queryset, name, value):

@@ -503,10 +503,10 @@ def window(
         limit = min(limit * 4, MAX_CANDIDATES)
 
 
-def candidates(index, text: str, *, filters: Filters) -> tuple[list[int], int]:
+def candidates(index, text: str, *, filters: Filters, language: str | None = None) -> tuple[list[int], int]:
     """The ids of the best MAX_CANDIDATES hits (in no useful order) and how many hits there are in all: what a
     list whose filters the index does not all hold counts its rows among."""
-    query = build_query(index, text, language=None, filters=filters)
+    query = build_query(index, text, language=language, filters=filters)
     if query is None:
         return [], 0
     searcher = index.searcher()

@@ -73,15 +73,24 @@ class IndexHits:
     the index serves (search_index.MAX_CANDIDATES) is empty."""
 
     def __init__(
-        self, index, queryset: QuerySet[Article], query: str, filters, finish=lambda rows: rows, *, checked=False
+        self,
+        index,
+        queryset: QuerySet[Article],
+        query: str,
+        filters,
+        finish=lambda rows: rows,
+        *,
+        checked: bool = False,
+        language: str | None = None,
     ) -> None:
         from articles import search_index
 
         self.index, self.queryset, self.query, self.filters, self.finish = index, queryset, query, filters, finish
+        self.language = language
         if checked:
             self.hits, self.count_is_estimate = self._checked_count()
         else:
-            first = search_index.window(index, query, language=None, filters=filters, size=0, alive=self._alive)
+            first = search_index.window(index, query, language=language, filters=filters, size=0, alive=self._alive)
             self.hits = first.count if first is not None else 0
             self.count_is_estimate = first is not None and (first.estimated or self.hits > EXACT_COUNT_LIMIT)
 
@@ -94,7 +103,7 @@ class IndexHits:
         and then an estimate, when the index has more than that."""
         from articles import search_index
 
-        ids, total = search_index.candidates(self.index, self.query, filters=self.filters)
+        ids, total = search_index.candidates(self.index, self.query, filters=self.filters, language=self.language)
         if not ids:
             return 0, False
         passing = self.queryset.filter(id_in(ids)).order_by().count()
@@ -115,7 +124,7 @@ class IndexHits:
         if stop <= start:
             return []
         window = search_index.window(
-            self.index, self.query, language=None, filters=self.filters, size=stop, alive=self._alive
+            self.index, self.query, language=self.language, filters=self.filters, size=stop, alive=self._alive
         )
         if window is None:
             return []

@@ -249,20 +249,44 @@ def test_the_gin_path_answers_when_the_index_is_missing_stale_or_turned_off(proj
     assert json.loads(marker.read_text())["schema"] == search_index.SCHEMA_VERSION
 
 
-def test_a_filter_the_index_does_not_hold_takes_the_gin_path(as_reviewer, project, reviewer, index_folder):
+def test_a_span_filter_keeps_the_index_ranking_with_postgresql_checking_each_hit_and_the_count(
+    as_reviewer, project, reviewer, index_folder
+):
+    """Span filters are PostgreSQL's (the index knows nothing of spans): the index ranks, each hit of a window and
+    the count pass PostgreSQL's check, and paging stays exactly-once."""
+    talks = bulk_articles(project, 300, title="Ceasefire talks")
+    for repeat in range(1, 4):
+        talks += bulk_articles(project, 20, text="Geneva. " + "ceasefire talks " * repeat, title=f"Talks {repeat}")
+    coded = talks[::7]
+    source = label(project, Label.Kind.SOURCE)
+    for article_id in coded:
+        services.create_annotation(
+            project=project,
+            article=Article.objects.get(pk=article_id),
+            label=source,
+            annotator=reviewer,
+            start=0,
+            end=4,
+            status="submitted",
+        )
     rebuild()
-    later = hidden_from_the_index(project, "Later", "More negotiators.")
+    later = hidden_from_the_index(project, "Later", "More ceasefire talks.")
     services.create_annotation(
-        project=project,
-        article=later,
-        label=label(project, Label.Kind.SOURCE),
-        annotator=reviewer,
-        start=0,
-        end=4,
-        status="submitted",
+        project=project, article=later, label=source, annotator=reviewer, start=0, end=4, status="submitted"
     )
-    assert titles(as_reviewer, search="negotiators") == []  # the index has not heard of it yet
-    assert titles(as_reviewer, search="negotiators", has_label="SOURCE") == ["Later"]  # a span filter: PostgreSQL
+    params = {"search": "ceasefire", "has_label": "SOURCE", "page_size": 10}
+    seen, pages = walk(as_reviewer, "/api/articles/", params)
+    everything, _ = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "page_size": 100})
+    assert seen == [article_id for article_id in everything if article_id in set(coded)]  # the index's order
+    assert pages == 6 and later.pk not in seen  # the index has not heard of it yet, as without the span filter
+    first = as_reviewer.get("/api/articles/", params).json()
+    assert (first["count"], first["count_is_estimate"]) == (len(coded), False)
+    english = as_reviewer.get("/api/articles/", {**params, "search_language": "en"}).json()
+    assert english["count"] == len(coded)
+    assert as_reviewer.get("/api/articles/", {**params, "search_language": "ru"}).json()["count"] == 0
+    with override_settings(NEWSARCHIVE_SEARCH_ENGINE="postgres"):  # PostgreSQL alone: the same hits, and `later`
+        gin, _ = walk(as_reviewer, "/api/articles/", params)
+    assert sorted(gin) == sorted([*coded, later.pk])
 
 
 def test_a_queue_no_worker_applies_makes_searches_take_the_gin_path(as_reviewer, project, index_folder):
