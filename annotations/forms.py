@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 
-from articles.selectors import search_articles
+from articles.selectors import matching_ids
 from projects.models import Membership, Project
 
 
@@ -47,7 +47,7 @@ class AssignArticlesForm(forms.Form):
         if bool(ids) == bool(query):
             raise forms.ValidationError("Give either article ids or a search, not both.")
         if query:
-            ids = list(search_articles(self.project.articles.all(), query, snippets=False).values_list("pk", flat=True))
+            ids = matching_ids(self.project.articles.all(), query, project=self.project.pk)
             if not ids:
                 self.add_error("search", "No article of this project matches this search.")
         data["article_ids"] = ids

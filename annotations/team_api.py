@@ -25,7 +25,7 @@ from annotations.agreement import Agreement, paused_gc
 from annotations.api import CSVRenderer
 from annotations.models import Assignment
 from annotations.selectors import agreement_study
-from articles.selectors import search_articles
+from articles.selectors import matching_ids
 from newsarchive.rendering import ERRORS, RENDERERS, FastJSONRenderer
 from projects import roles
 from projects.models import Membership, Project
@@ -252,9 +252,7 @@ class AssignmentViewSet(viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if "search" in data:
-            article_ids = list(
-                search_articles(project.articles.all(), data["search"], snippets=False).values_list("pk", flat=True)
-            )
+            article_ids = matching_ids(project.articles.all(), data["search"], project=project.pk)
             if not article_ids:
                 raise ValidationError({"search": ["No article of this project matches this search."]})
         else:

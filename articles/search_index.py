@@ -503,6 +503,19 @@ def window(
         limit = min(limit * 4, MAX_CANDIDATES)
 
 
+def every_hit(index, text: str, *, filters: Filters) -> list[int] | None:
+    """The ids of every hit, best first ((score, id) descending); None when there are more than MAX_CANDIDATES."""
+    query = build_query(index, text, language=None, filters=filters)
+    if query is None:
+        return []
+    searcher = index.searcher()
+    result = searcher.search(query, MAX_CANDIDATES, count=True)
+    if result.count > len(result.hits):
+        return None
+    ids = searcher.fast_field_values("id", [address for _, address in result.hits])
+    return [article_id for _, article_id in sorted(zip([s for s, _ in result.hits], ids, strict=True), reverse=True)]
+
+
 def candidates(index, text: str, *, filters: Filters, language: str | None = None) -> tuple[list[int], int]:
     """The ids of the best MAX_CANDIDATES hits (in no useful order) and how many hits there are in all: what a
     list whose filters the index does not all hold counts its rows among."""

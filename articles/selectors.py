@@ -40,6 +40,22 @@ def search_articles(
     return queryset.order_by("-rank", "-published_at", "-id")
 
 
+def matching_ids(queryset: QuerySet[Article], query: str, *, project: int | None = None) -> list[int]:
+    """The ids of every article of `queryset` that the search matches, best first (what "assign from a search"
+    hands out): from the Tantivy index re-checked in PostgreSQL when it is ready and holds them all (restricted to
+    `project` inside the index), else ranked on the GIN path, which reads every hit's text."""
+    from articles import search_index
+
+    index = search_index.ready_index()
+    ids = None
+    if index is not None:
+        ids = search_index.every_hit(index, query, filters=search_index.Filters(project=project))
+    if ids is None:
+        return list(search_articles(queryset, query, snippets=False).values_list("pk", flat=True))
+    present = set(queryset.filter(id_in(ids)).values_list("pk", flat=True))
+    return [article_id for article_id in ids if article_id in present]
+
+
 def ranked_articles(
     queryset: QuerySet[Article], query: str, hits: list[tuple[int, float]], *, snippets: bool = True
 ) -> QuerySet[Article]:

@@ -437,3 +437,28 @@ def test_a_phrase_with_many_hits_is_ranked_by_its_words_and_still_pages_through_
     Article.objects.filter(pk__in=stronger[:10]).delete()  # the index has not heard yet: never shown
     seen, _ = walk(as_reviewer, "/api/articles/", {"search": '"ceasefire talks"', "page_size": 100})
     assert seen == [article_id for article_id in expected if article_id not in set(stronger[:10])]
+
+
+def test_assigning_from_a_search_hands_out_the_index_hits_and_the_gin_path_beyond_its_window(
+    project, index_folder, monkeypatch
+):
+    admin = MembershipFactory(project=project, user=UserFactory(username="lead"), role="admin").user
+    coder = MembershipFactory(project=project, user=UserFactory(username="coder")).user
+    hits = bulk_articles(project, 40, title="Ceasefire talks")
+    bulk_articles(project, 10, text="Weather report: sunny.", title="Weather")
+    ProjectFactory().articles.add(ArticleFactory(title="Elsewhere", text="Ceasefire talks elsewhere."))
+    gone = ArticleFactory(title="Gone", text="Ceasefire.")
+    project.articles.add(gone)
+    rebuild()
+    gone.delete()  # the index has not heard yet: never handed out
+    later = hidden_from_the_index(project, "Later", "A ceasefire the index has not heard of.")
+    url = f"/api/projects/{project.pk}/assignments/"
+
+    def assigned(search: str) -> list[int]:
+        response = client_for(admin).post(url, {"search": search, "coders": [coder.pk], "k": 1}, format="json")
+        assert response.status_code == 201, response.content
+        return sorted(item["article"] for item in response.json()["assignments"])
+
+    assert assigned("ceasefire") == sorted(hits)  # the index's hits in this project, re-checked in PostgreSQL
+    monkeypatch.setattr(search_index, "MAX_CANDIDATES", 10)  # more hits than the index hands out: the GIN path
+    assert assigned("ceasefire") == [later.pk]  # the rest are assigned already
