@@ -224,6 +224,9 @@ def main() -> None:
             text, language = query if isinstance(query, list | tuple) else (query, None)
             params = {"search": text, "page_size": 20, **({"search_language": language} if language else {})}
             classes[f"API search {name}"] = (api, "/api/articles/?" + urlencode(params))
+        for name in ("common", "phrase"):  # a span filter: the index ranks, PostgreSQL checks each hit and counts
+            params = {"search": state["queries"][name], "has_label": "ACTOR", "page_size": 20}
+            classes[f"API search {name} + has_label"] = (api, "/api/articles/?" + urlencode(params))
         classes["API list page 1"] = (api, f"/api/articles/?project={project}&page_size=100")
         path = classes["API list page 1"][1]
         for _ in range(49):
