@@ -516,6 +516,27 @@ def every_hit(index, text: str, *, filters: Filters) -> list[int] | None:
     return [article_id for _, article_id in sorted(zip([s for s, _ in result.hits], ids, strict=True), reverse=True)]
 
 
+def sampled_hits(index, text: str, *, filters: Filters, language: str | None = None) -> list[int]:
+    """The ids of every hit in the 1/SAMPLES of the index whose `sample` is 0 (at most MAX_CANDIDATES): how many of
+    them pass a check PostgreSQL holds, times SAMPLES, estimates how many of all hits do."""
+    query = build_query(index, text, language=language, filters=filters)
+    if query is None:
+        return []
+    searcher = index.searcher()
+    sample = tantivy.Query.term_query(index.schema, "sample", 0)
+    hits = searcher.search(_restricted(query, sample), MAX_CANDIDATES, count=False).hits
+    return list(searcher.fast_field_values("id", [address for _, address in hits]))
+
+
+def count_among(index, text: str, ids: list[int], *, filters: Filters, language: str | None = None) -> int:
+    """How many of the documents `ids` match the search (the index tests those only)."""
+    query = build_query(index, text, language=language, filters=filters)
+    if query is None or not ids:
+        return 0
+    only = tantivy.Query.term_set_query(index.schema, "id", ids)
+    return index.searcher().search(_restricted(query, only), 1, count=True).count
+
+
 def candidates(index, text: str, *, filters: Filters, language: str | None = None) -> tuple[list[int], int]:
     """The ids of the best MAX_CANDIDATES hits (in no useful order) and how many hits there are in all: what a
     list whose filters the index does not all hold counts its rows among."""

@@ -114,18 +114,32 @@ class IndexHits:
         return set(self.queryset.filter(id_in(ids)).values_list("pk", flat=True))
 
     def _checked_count(self) -> tuple[int, bool]:
-        """With filters only PostgreSQL holds (the browser list's progress status, "mentions actor"): the hits that
-        pass them among the index's best MAX_CANDIDATES, counted in PostgreSQL in one query; scaled to all hits,
-        and then an estimate, when the index has more than that."""
+        """With filters only PostgreSQL holds (the browser list's progress status, "mentions actor", the API's span
+        filters): exact up to EXACT_COUNT_LIMIT, an estimate beyond, without checking every hit. First the hits of
+        the index's 1/64 sample are checked in PostgreSQL: above twice the limit, that times 64 is the estimate.
+        Else the count is exact: with many hits (the sample says over MAX_CANDIDATES / 2) the index counts the
+        search among the ids PostgreSQL passes, when there are at most MAX_CANDIDATES of them; else PostgreSQL
+        counts the passing ones among the index's hits, when those are at most MAX_CANDIDATES; with more of both,
+        the passing share of the index's best MAX_CANDIDATES scaled to all hits, as an estimate."""
         from articles import search_index
 
-        ids, total = search_index.candidates(self.index, self.query, filters=self.filters, language=self.language)
+        options = {"filters": self.filters, "language": self.language}
+        sampled = search_index.sampled_hits(self.index, self.query, **options)
+        estimate = self.queryset.filter(id_in(sampled)).order_by().count() * search_index.SAMPLES if sampled else 0
+        if estimate > 2 * EXACT_COUNT_LIMIT:
+            return two_figures(estimate), True
+        if len(sampled) * search_index.SAMPLES > search_index.MAX_CANDIDATES // 2:  # many hits: count among passing
+            passing = list(self.queryset.order_by().values_list("pk", flat=True)[: search_index.MAX_CANDIDATES + 1])
+            if len(passing) <= search_index.MAX_CANDIDATES:
+                count = search_index.count_among(self.index, self.query, passing, **options)
+                return count, count > EXACT_COUNT_LIMIT
+        ids, total = search_index.candidates(self.index, self.query, **options)
         if not ids:
             return 0, False
-        passing = self.queryset.filter(id_in(ids)).order_by().count()
+        count = self.queryset.filter(id_in(ids)).order_by().count()
         if total > len(ids):
-            return round(passing * total / len(ids)), True
-        return passing, passing > EXACT_COUNT_LIMIT
+            return round(count * total / len(ids)), True
+        return count, count > EXACT_COUNT_LIMIT
 
     def count(self) -> int:
         return self.hits

@@ -1,5 +1,6 @@
 """The annotator's screens: who may see what, what the workspace embeds, list filters, snapshot download."""
 
+import io
 import json
 
 import pytest
@@ -201,7 +202,7 @@ def names_through(request, tmp_path):
 
         def ready() -> None:
             if request.param == "tantivy":
-                call_command("rebuild_search_index", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115
+                call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
                 assert search_index.ready_index() is not None
             else:
                 assert search_index.ready_index() is None

@@ -462,3 +462,47 @@ def test_assigning_from_a_search_hands_out_the_index_hits_and_the_gin_path_beyon
     assert assigned("ceasefire") == sorted(hits)  # the index's hits in this project, re-checked in PostgreSQL
     monkeypatch.setattr(search_index, "MAX_CANDIDATES", 10)  # more hits than the index hands out: the GIN path
     assert assigned("ceasefire") == [later.pk]  # the rest are assigned already
+
+
+def test_a_checked_count_is_sampled_beyond_twice_the_limit_and_else_exact_by_the_cheaper_side(
+    as_reviewer, project, reviewer, index_folder, monkeypatch
+):
+    """The count of a search with a filter only PostgreSQL holds: the 1/64 sample's passing hits times 64 when that
+    is over twice the exact limit; else exact, counted by the index among the ids PostgreSQL passes (many hits) or
+    by PostgreSQL among the index's hits (few)."""
+    from articles import selectors
+
+    talks = bulk_articles(project, 400, title="Ceasefire talks")
+    bulk_articles(project, 100, text="Weather report: sunny.", title="Weather")
+    coded = sorted({*talks[::7], next(i for i in talks if i % search_index.SAMPLES == 0)})
+    source = label(project, Label.Kind.SOURCE)
+    for article_id in coded:
+        services.create_annotation(
+            project=project,
+            article=Article.objects.get(pk=article_id),
+            label=source,
+            annotator=reviewer,
+            start=0,
+            end=4,
+            status="submitted",
+        )
+    rebuild()
+    params = {"search": "ceasefire", "has_label": "SOURCE", "page_size": 10}
+
+    def count():
+        data = as_reviewer.get("/api/articles/", params).json()
+        return data["count"], data["count_is_estimate"]
+
+    counted_among = []
+    real_count_among = search_index.count_among
+    monkeypatch.setattr(
+        search_index, "count_among", lambda *a, **k: counted_among.append(a[2]) or real_count_among(*a, **k)
+    )
+    assert count() == (len(coded), False)  # few hits: PostgreSQL counts the passing ones among them
+    assert counted_among == []
+    monkeypatch.setattr(search_index, "MAX_CANDIDATES", 420)  # now 400 hits are many (the sample says ~384 > 210):
+    assert count() == (len(coded), False)  # the index counts the search among the ids PostgreSQL passes
+    assert sorted(counted_among[0]) == coded
+    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 0)  # any sampled estimate is beyond twice the limit
+    in_sample = sum(1 for article_id in coded if article_id % search_index.SAMPLES == 0)
+    assert count() == (two_figures(in_sample * search_index.SAMPLES), True)
