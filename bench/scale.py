@@ -229,8 +229,11 @@ def main() -> None:
             classes[f"API search {name} + has_label"] = (api, "/api/articles/?" + urlencode(params))
         classes["API list page 1"] = (api, f"/api/articles/?project={project}&page_size=100")
         path = classes["API list page 1"][1]
-        for _ in range(49):
-            path = json.loads(api.get(path)[1])["next"].split(f":{args.port}", 1)[1]
+        for _ in range(49):  # page 50, or the last page of a smaller corpus
+            following = json.loads(api.get(path)[1])["next"]
+            if following is None:
+                break
+            path = following.split(f":{args.port}", 1)[1]
         classes["API list page 50 (cursor)"] = (api, path)
         base = f"/projects/{project}/"
         filters = {
