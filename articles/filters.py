@@ -92,13 +92,14 @@ class ArchiveArticleFilter(django_filters.FilterSet):
 
     def ranked_by_index(self, queryset, value, language):
         """The page's rows from the Tantivy index (articles.search_index), or None for the GIN path: when the index is
-        not ready, when the request is not an API list, or when the page lies deeper than the index serves. The
+        not ready, when the request is not a paged API list, or when the page lies deeper than the index serves. The
         index's ids are re-checked against `queryset` (visibility, existence, and every filter the index does not
         hold, e.g. a subclass's span filters), so a deleted or hidden article never shows, even before the job has
         updated the index; with such a filter the count is PostgreSQL's too (`IndexHits`' checked count)."""
         request = self.request
-        if request is None or not hasattr(request, "query_params"):
-            return None
+        view = getattr(request, "parser_context", None) and request.parser_context.get("view")
+        if view is None or getattr(view, "pagination_class", None) is None:
+            return None  # not a paged API list (an export needs every hit): the GIN path
         unindexed = {key for key, given in self.form.cleaned_data.items() if given not in (None, "")} - INDEXED_FILTERS
         index = search_index.ready_index()
         if index is None:

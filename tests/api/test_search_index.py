@@ -506,3 +506,24 @@ def test_a_checked_count_is_sampled_beyond_twice_the_limit_and_else_exact_by_the
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 0)  # any sampled estimate is beyond twice the limit
     in_sample = sum(1 for article_id in coded if article_id % search_index.SAMPLES == 0)
     assert count() == (two_figures(in_sample * search_index.SAMPLES), True)
+
+
+def test_exports_filtered_by_a_search_hold_every_hit_not_one_page_of_the_index(
+    as_reviewer, project, reviewer, index_folder, tmp_path
+):
+    """An export has no pages: with the index ready, a search filter still exports every matching article (the
+    index answered one window, 101 of the 130, until the search path asked whether the view pages)."""
+    hits = bulk_articles(project, 130, title="Ceasefire talks")
+    bulk_articles(project, 20, text="Weather report: sunny.", title="Weather")
+    rebuild()
+    response = as_reviewer.get("/api/exports/jsonl/", {"raw": "false", "search": "ceasefire"})
+    assert response.status_code == 200
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines() if line]
+    assert sorted(line["id"] for line in lines) == hits
+    output = tmp_path / "export.jsonl"
+    call_command(
+        "export", "jsonl", "--no-raw", "--filter", "search=ceasefire", "--output", str(output),
+        stderr=io.StringIO(),
+    )  # fmt: skip
+    assert sorted(json.loads(line)["id"] for line in output.read_text().splitlines() if line) == hits
+    assert as_reviewer.get("/api/articles/", {"search": "ceasefire"}).json()["count"] == 130  # the list: the index
