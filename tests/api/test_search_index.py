@@ -249,6 +249,15 @@ def test_the_gin_path_answers_when_the_index_is_missing_stale_or_turned_off(proj
     assert json.loads(marker.read_text())["schema"] == search_index.SCHEMA_VERSION
 
 
+def code_a_source(project, coder, article_ids: list[int]) -> None:
+    """A submitted SOURCE span on each of these articles (what `has_label=SOURCE` finds)."""
+    source = label(project, Label.Kind.SOURCE)
+    for article in Article.objects.filter(pk__in=article_ids):
+        services.create_annotation(
+            project=project, article=article, label=source, annotator=coder, start=0, end=4, status="submitted"
+        )
+
+
 def test_a_span_filter_keeps_the_index_ranking_with_postgresql_checking_each_hit_and_the_count(
     as_reviewer, project, reviewer, index_folder
 ):
@@ -258,22 +267,10 @@ def test_a_span_filter_keeps_the_index_ranking_with_postgresql_checking_each_hit
     for repeat in range(1, 4):
         talks += bulk_articles(project, 20, text="Geneva. " + "ceasefire talks " * repeat, title=f"Talks {repeat}")
     coded = talks[::7]
-    source = label(project, Label.Kind.SOURCE)
-    for article_id in coded:
-        services.create_annotation(
-            project=project,
-            article=Article.objects.get(pk=article_id),
-            label=source,
-            annotator=reviewer,
-            start=0,
-            end=4,
-            status="submitted",
-        )
+    code_a_source(project, reviewer, coded)
     rebuild()
     later = hidden_from_the_index(project, "Later", "More ceasefire talks.")
-    services.create_annotation(
-        project=project, article=later, label=source, annotator=reviewer, start=0, end=4, status="submitted"
-    )
+    code_a_source(project, reviewer, [later.pk])
     params = {"search": "ceasefire", "has_label": "SOURCE", "page_size": 10}
     seen, pages = walk(as_reviewer, "/api/articles/", params)
     everything, _ = walk(as_reviewer, "/api/articles/", {"search": "ceasefire", "page_size": 100})
@@ -475,17 +472,7 @@ def test_a_checked_count_is_sampled_beyond_twice_the_limit_and_else_exact_by_the
     talks = bulk_articles(project, 400, title="Ceasefire talks")
     bulk_articles(project, 100, text="Weather report: sunny.", title="Weather")
     coded = sorted({*talks[::7], next(i for i in talks if i % search_index.SAMPLES == 0)})
-    source = label(project, Label.Kind.SOURCE)
-    for article_id in coded:
-        services.create_annotation(
-            project=project,
-            article=Article.objects.get(pk=article_id),
-            label=source,
-            annotator=reviewer,
-            start=0,
-            end=4,
-            status="submitted",
-        )
+    code_a_source(project, reviewer, coded)
     rebuild()
     params = {"search": "ceasefire", "has_label": "SOURCE", "page_size": 10}
 
