@@ -405,11 +405,15 @@ def _restricted(query, restriction):
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
 
 
+def _in_sample(index, query):
+    """`query` restricted to the 1/SAMPLES of the index whose `sample` is 0 (the intersection is led by that term,
+    so only those documents are tested)."""
+    return _restricted(query, tantivy.Query.term_query(index.schema, "sample", 0))
+
+
 def sampled_count(index, query) -> int:
-    """How many documents match `query`, estimated from the 1/SAMPLES of the index whose `sample` is 0 (the
-    intersection is led by that term, so only those documents are tested)."""
-    sample = tantivy.Query.term_query(index.schema, "sample", 0)
-    return index.searcher().search(_restricted(query, sample), 1, count=True).count * SAMPLES
+    """How many documents match `query`, estimated from its hits in the sample."""
+    return index.searcher().search(_in_sample(index, query), 1, count=True).count * SAMPLES
 
 
 def matching(index, query, ids: list[int]) -> list[int]:
@@ -503,17 +507,22 @@ def window(
         limit = min(limit * 4, MAX_CANDIDATES)
 
 
+def _best(index, query, *, count: bool = True) -> tuple[list[tuple[float, int]], int]:
+    """The best MAX_CANDIDATES hits of `query` as (score, id), in Tantivy's order, and how many match (when
+    `count`; else 0)."""
+    searcher = index.searcher()
+    result = searcher.search(query, MAX_CANDIDATES, count=count)
+    ids = searcher.fast_field_values("id", [address for _, address in result.hits])
+    return list(zip([score for score, _ in result.hits], ids, strict=True)), result.count or 0
+
+
 def every_hit(index, text: str, *, filters: Filters) -> list[int] | None:
     """The ids of every hit, best first ((score, id) descending); None when there are more than MAX_CANDIDATES."""
     query = build_query(index, text, language=None, filters=filters)
     if query is None:
         return []
-    searcher = index.searcher()
-    result = searcher.search(query, MAX_CANDIDATES, count=True)
-    if result.count > len(result.hits):
-        return None
-    ids = searcher.fast_field_values("id", [address for _, address in result.hits])
-    return [article_id for _, article_id in sorted(zip([s for s, _ in result.hits], ids, strict=True), reverse=True)]
+    hits, total = _best(index, query)
+    return None if total > len(hits) else [article_id for _, article_id in sorted(hits, reverse=True)]
 
 
 def sampled_hits(index, text: str, *, filters: Filters, language: str | None = None) -> list[int]:
@@ -522,10 +531,7 @@ def sampled_hits(index, text: str, *, filters: Filters, language: str | None = N
     query = build_query(index, text, language=language, filters=filters)
     if query is None:
         return []
-    searcher = index.searcher()
-    sample = tantivy.Query.term_query(index.schema, "sample", 0)
-    hits = searcher.search(_restricted(query, sample), MAX_CANDIDATES, count=False).hits
-    return list(searcher.fast_field_values("id", [address for _, address in hits]))
+    return [article_id for _, article_id in _best(index, _in_sample(index, query), count=False)[0]]
 
 
 def count_among(index, text: str, ids: list[int], *, filters: Filters, language: str | None = None) -> int:
@@ -543,9 +549,8 @@ def candidates(index, text: str, *, filters: Filters, language: str | None = Non
     query = build_query(index, text, language=language, filters=filters)
     if query is None:
         return [], 0
-    searcher = index.searcher()
-    result = searcher.search(query, MAX_CANDIDATES, count=True)
-    return list(searcher.fast_field_values("id", [address for _, address in result.hits])), result.count
+    hits, total = _best(index, query)
+    return [article_id for _, article_id in hits], total
 
 
 # Keeping it in step: the job drains the queue; a rebuild makes a new generation from the table.
