@@ -40,7 +40,7 @@ from articles import search_index
 from articles.models import TITLE_SORT_KEY, Article, Outlet, ProjectFacet, Snapshot
 from articles.selectors import (
     IndexHits,
-    articles_naming,
+    articles_naming_in_postgres,
     count_hits,
     count_label,
     escape_snippet,
@@ -201,7 +201,7 @@ def article_list(request: HttpRequest, project_id: int) -> HttpResponse:
             coded = mentioned.values_list("annotation__article_id", flat=True)
             articles = articles.filter(id_in(set(named).union(coded)))
         else:
-            articles = articles.filter(pk__in=mentioned.union(articles_naming(names, project=project.pk)))
+            articles = articles.filter(pk__in=mentioned.union(articles_naming_in_postgres(names)))
 
     # "Relevance" is the form's default choice, so a query typed into the form is ranked; without a query there is
     # nothing to rank by and it means newest first.

@@ -261,6 +261,14 @@ def articles_naming(names: list[str], *, project: int | None = None) -> QuerySet
     ids = ids_naming(names, project=project)
     if ids is not None:
         return Article.objects.filter(id_in(ids)).order_by().values("pk")
+    return articles_naming_in_postgres(names)
+
+
+def articles_naming_in_postgres(names: list[str]) -> QuerySet[Article]:
+    """`articles_naming` through PostgreSQL's GIN index alone (when the Tantivy index cannot answer)."""
+    names = _phrases(names)
+    if not names:
+        return Article.objects.none().values("pk")
     query = None
     for name in names:
         part = match_query(name, search_type="phrase")
